@@ -1,0 +1,102 @@
+//! Global options and the top-level command enum. Each command's own
+//! arguments live beside its handler, in the module named for its noun.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::error::EXIT_CODES_HELP;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "famctx",
+    version,
+    about = "Family Context from the terminal: family lookups, permissions, audit review and MDM load checks",
+    long_about = "famctx is the terminal and scripting face of the council's Family Context system.\n\
+        Every command checks the operator against Active Directory, checks their permissions in \
+        PostgreSQL and writes an audit row before anything is shown or changed.",
+    after_help = EXIT_CODES_HELP
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOptions,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts; each can also come from the environment
+/// or the config file (flags win over environment, environment over file).
+#[derive(Debug, Args)]
+pub struct GlobalOptions {
+    /// Output format
+    #[arg(short = 'o', long, global = true, value_enum, env = "FAMCTX_OUTPUT")]
+    pub output: Option<Format>,
+
+    /// Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]
+    #[arg(long, global = true, env = "FAMCTX_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// PostgreSQL URL of the family context database (keep passwords in the
+    /// environment or the config file, not on the command line)
+    #[arg(long, global = true, env = "FAMCTX_DATABASE_URL", hide_env_values = true, value_name = "URL")]
+    pub database_url: Option<String>,
+
+    /// Active Directory URL: ldaps://host or ldap://host (StartTLS)
+    #[arg(long, global = true, env = "FAMCTX_LDAP_URL", value_name = "URL")]
+    pub ldap_url: Option<String>,
+
+    /// Operator account: name, name@realm or DOMAIN\name
+    #[arg(short = 'u', long, global = true, env = "FAMCTX_USER", value_name = "ACCOUNT")]
+    pub user: Option<String>,
+
+    /// Read the operator's password from the first line of standard input
+    #[arg(long, global = true, conflicts_with = "password_file")]
+    pub password_stdin: bool,
+
+    /// Read the operator's password from a file readable by its owner only
+    #[arg(long, global = true, env = "FAMCTX_PASSWORD_FILE", value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Jsonl,
+    Csv,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show who you are in Active Directory, your roles and your data source grants
+    Whoami,
+    /// Data sources (services) and their coverage
+    #[command(subcommand)]
+    Source(crate::source::SourceCommand),
+    /// Review and verify the audit trail (auditors)
+    #[command(subcommand)]
+    Audit(crate::audit::AuditCommand),
+    /// Database schema migrations (run as the owner role)
+    #[command(subcommand)]
+    Db(crate::db::DbCommand),
+    /// Effective settings and where each came from
+    #[command(subcommand)]
+    Config(crate::config::ConfigCommand),
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}

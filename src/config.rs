@@ -1,0 +1,283 @@
+//! Settings: flags > FAMCTX_* environment > config file > defaults, each
+//! setting remembering where it came from so `config show` can say.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Subcommand};
+
+use crate::cli::{Format, GlobalOptions};
+use crate::error::{Error, Result};
+use crate::output::{Output, Table};
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective settings and where each came from (secrets redacted)
+    Show,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Flag,
+    Env(String),
+    File(PathBuf),
+    Default,
+}
+
+impl Origin {
+    fn describe(&self) -> String {
+        match self {
+            Origin::Flag => "command line".into(),
+            Origin::Env(var) => format!("environment ({var})"),
+            Origin::File(p) => format!("config file ({})", p.display()),
+            Origin::Default => "default".into(),
+        }
+    }
+}
+
+/// One known setting: its key in the config file and its environment variable.
+struct Key {
+    name: &'static str,
+    env: &'static str,
+    default: Option<&'static str>,
+    secret_url: bool,
+    help: &'static str,
+}
+
+const KEYS: &[Key] = &[
+    key("output", "FAMCTX_OUTPUT", Some("table"), "table, json, jsonl or csv"),
+    url("database_url", "FAMCTX_DATABASE_URL", "family context database (application role)"),
+    url("owner_url", "FAMCTX_OWNER_URL", "family context database as the schema owner (db migrate)"),
+    url("mdm_url", "FAMCTX_MDM_URL", "MDM warehouse database (read-only role)"),
+    key("ldap_url", "FAMCTX_LDAP_URL", None, "ldaps://host or ldap://host (StartTLS)"),
+    key("ldap_ca_file", "FAMCTX_LDAP_CA_FILE", None, "CA certificate(s) that sign the directory's certificate"),
+    key("ldap_base_dn", "FAMCTX_LDAP_BASE_DN", None, "search base; read from the directory's root DSE when unset"),
+    key("ldap_timeout", "FAMCTX_LDAP_TIMEOUT", Some("5"), "seconds for connecting and for each directory operation"),
+    key("db_timeout", "FAMCTX_DB_TIMEOUT", Some("5"), "seconds for connecting to PostgreSQL"),
+    key("ldap_insecure_skip_verify", "FAMCTX_LDAP_INSECURE_SKIP_VERIFY", Some("false"),
+        "accept any directory certificate (local tests only)"),
+    key("ldap_insecure_plaintext_bind", "FAMCTX_LDAP_INSECURE_PLAINTEXT_BIND", Some("false"),
+        "send the password over ldap:// without TLS (local tests only)"),
+    key("user", "FAMCTX_USER", None, "operator account"),
+    key("password_file", "FAMCTX_PASSWORD_FILE", None, "file holding the operator's password"),
+    key("group_users", "FAMCTX_GROUP_USERS", Some("FamilyContext Users"), "AD group for family lookups"),
+    key("group_admins", "FAMCTX_GROUP_ADMINS", Some("FamilyContext Admins"), "AD group for grants and MDM checks"),
+    key("group_auditors", "FAMCTX_GROUP_AUDITORS", Some("FamilyContext Auditors"), "AD group for audit review"),
+    key("reason_required", "FAMCTX_REASON_REQUIRED", Some("true"), "require --reason for lookups"),
+];
+
+const fn key(name: &'static str, env: &'static str, default: Option<&'static str>, help: &'static str) -> Key {
+    Key { name, env, default, secret_url: false, help }
+}
+
+const fn url(name: &'static str, env: &'static str, help: &'static str) -> Key {
+    Key { name, env, default: None, secret_url: true, help }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    values: BTreeMap<&'static str, (String, Origin)>,
+    pub config_file: Option<PathBuf>,
+    pub password_stdin: bool,
+}
+
+impl Settings {
+    /// Resolves every setting from the parsed command line, the environment
+    /// and the config file.
+    pub fn load(global: &GlobalOptions, matches: &ArgMatches) -> Result<Settings> {
+        let (config_file, file) = read_file(global.config.as_deref())?;
+        let flags: [(&str, Option<String>); 6] = [
+            ("output", global.output.map(|f| f.name().to_string())),
+            ("database_url", global.database_url.clone()),
+            ("ldap_url", global.ldap_url.clone()),
+            ("user", global.user.clone()),
+            ("password_file", global.password_file.as_ref().map(|p| p.display().to_string())),
+            ("config", None),
+        ];
+        let mut values = BTreeMap::new();
+        for k in KEYS {
+            let from_clap = flags.iter().find(|(n, _)| *n == k.name).and_then(|(_, v)| v.clone());
+            let resolved = match (from_clap, matches.value_source(k.name)) {
+                (Some(v), Some(ValueSource::CommandLine)) => Some((v, Origin::Flag)),
+                (Some(v), Some(ValueSource::EnvVariable)) => Some((v, Origin::Env(k.env.into()))),
+                _ => match std::env::var(k.env) {
+                    Ok(v) if !v.is_empty() => Some((v, Origin::Env(k.env.into()))),
+                    _ => file
+                        .get(k.name)
+                        .map(|v| (v.clone(), Origin::File(config_file.clone().unwrap_or_default())))
+                        .or_else(|| k.default.map(|d| (d.to_string(), Origin::Default))),
+                },
+            };
+            if let Some(v) = resolved {
+                values.insert(k.name, v);
+            }
+        }
+        if matches.value_source("database_url") == Some(ValueSource::CommandLine) {
+            refuse_password_in_flag(global.database_url.as_deref().unwrap_or_default())?;
+        }
+        Ok(Settings { values, config_file, password_stdin: global.password_stdin })
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(|(v, _)| v.as_str())
+    }
+
+    pub fn require(&self, name: &str) -> Result<&str> {
+        self.get(name).ok_or_else(|| {
+            let env = KEYS.iter().find(|k| k.name == name).map(|k| k.env).unwrap_or("");
+            Error::Usage(format!(
+                "{name} is not set: set {env}, or `{name} = \"...\"` in the config file{}",
+                if matches!(name, "database_url" | "ldap_url" | "user") {
+                    format!(", or pass --{}", name.replace('_', "-"))
+                } else {
+                    String::new()
+                }
+            ))
+        })
+    }
+
+    pub fn flag(&self, name: &str) -> Result<bool> {
+        match self.get(name) {
+            None => Ok(false),
+            Some(v) => parse_bool(v).ok_or_else(|| {
+                Error::Usage(format!("{name} must be true or false, not {v:?}"))
+            }),
+        }
+    }
+
+    pub fn seconds(&self, name: &str) -> Result<Duration> {
+        let v = self.require(name)?;
+        match v.trim().parse::<u64>() {
+            Ok(n) if (1..=600).contains(&n) => Ok(Duration::from_secs(n)),
+            _ => Err(Error::Usage(format!("{name} must be a whole number of seconds from 1 to 600, not {v:?}"))),
+        }
+    }
+
+    pub fn format(&self) -> Result<Format> {
+        use clap::ValueEnum;
+        let v = self.require("output")?;
+        Format::from_str(v, true)
+            .map_err(|_| Error::Usage(format!("unknown output format {v:?}: use table, json, jsonl or csv")))
+    }
+
+    pub fn show(&self, out: &mut Output) -> Result<()> {
+        let mut table = Table::new(["setting", "value", "from", "meaning"]);
+        for k in KEYS {
+            let (value, origin) = match self.values.get(k.name) {
+                Some((v, o)) if k.secret_url => (redact_url(v), o.describe()),
+                Some((v, o)) => (v.clone(), o.describe()),
+                None => ("(unset)".to_string(), String::new()),
+            };
+            table.row([k.name.to_string(), value, origin, k.help.to_string()]);
+        }
+        out.table(&table)
+    }
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" | "on" => Some(true),
+        "false" | "no" | "0" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// The config file named by --config must exist; the default locations may not.
+fn read_file(explicit: Option<&Path>) -> Result<(Option<PathBuf>, BTreeMap<String, String>)> {
+    let path = match explicit {
+        Some(p) => p.to_path_buf(),
+        None => match default_paths().into_iter().find(|p| p.is_file()) {
+            Some(p) => p,
+            None => return Ok((None, BTreeMap::new())),
+        },
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::Usage(format!("cannot read config file {}: {e}", path.display())))?;
+    let map = parse_file(&text).map_err(|m| Error::Usage(format!("config file {}: {m}", path.display())))?;
+    Ok((Some(path), map))
+}
+
+fn default_paths() -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    match std::env::var_os("XDG_CONFIG_HOME") {
+        Some(x) if !x.is_empty() => paths.push(PathBuf::from(x).join("famctx/config.toml")),
+        _ => {
+            if let Some(home) = std::env::var_os("HOME") {
+                paths.push(PathBuf::from(home).join(".config/famctx/config.toml"));
+            }
+        }
+    }
+    paths.push(PathBuf::from("/etc/famctx/config.toml"));
+    paths
+}
+
+/// Parses the config file: flat `key = value` TOML with known keys only.
+pub fn parse_file(text: &str) -> std::result::Result<BTreeMap<String, String>, String> {
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.message().to_string())?;
+    let mut map = BTreeMap::new();
+    for (k, v) in table {
+        if !KEYS.iter().any(|key| key.name == k) {
+            let known: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
+            return Err(format!("unknown setting {k:?}; known settings: {}", known.join(", ")));
+        }
+        let value = match v {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => return Err(format!("{k} must be a string, number or boolean, not {}", other.type_str())),
+        };
+        map.insert(k, value);
+    }
+    Ok(map)
+}
+
+fn refuse_password_in_flag(url: &str) -> Result<()> {
+    if redact_url(url) != url {
+        return Err(Error::Usage(
+            "--database-url must not carry a password (it would show in the process list): \
+             set FAMCTX_DATABASE_URL or database_url in the config file instead"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Hides the password of a PostgreSQL URL or key=value connection string.
+pub fn redact_url(url: &str) -> String {
+    if let Some(rest) = url.strip_prefix("postgresql://").or_else(|| url.strip_prefix("postgres://")) {
+        let scheme = &url[..url.len() - rest.len()];
+        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(authority_end);
+        if let Some(at) = authority.rfind('@') {
+            let userinfo = &authority[..at];
+            if let Some(colon) = userinfo.find(':') {
+                return format!("{scheme}{}:***{}{tail}", &userinfo[..colon], &authority[at..]);
+            }
+        }
+        return url.to_string();
+    }
+    url.split_whitespace()
+        .map(|kv| if kv.starts_with("password=") { "password=***" } else { kv })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact_url("postgresql://app:s3cret@127.0.0.1:5432/famctx"), "postgresql://app:***@127.0.0.1:5432/famctx");
+        assert_eq!(redact_url("postgres://app@h/db"), "postgres://app@h/db");
+        assert_eq!(redact_url("host=h password=x user=u"), "host=h password=*** user=u");
+    }
+
+    #[test]
+    fn rejects_unknown_keys() {
+        assert!(parse_file("databse_url = \"x\"").unwrap_err().contains("unknown setting"));
+        assert_eq!(parse_file("ldap_timeout = 3").unwrap()["ldap_timeout"], "3");
+    }
+}

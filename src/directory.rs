@@ -1,0 +1,457 @@
+//! Active Directory over LDAP: bind as the operator over TLS, look the
+//! account up (never build a DN from a name), check its state and resolve
+//! nested group membership with AD's in-chain matching rule.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::Duration;
+
+use ldap3::{ldap_escape, LdapConn, LdapConnSettings, LdapError, Scope, SearchEntry};
+use uuid::Uuid;
+
+use crate::config::Settings;
+use crate::error::{Error, Result};
+
+/// AD's LDAP_MATCHING_RULE_IN_CHAIN: membership through any depth of nesting.
+const IN_CHAIN: &str = "1.2.840.113556.1.4.1941";
+const UAC_DISABLED: i64 = 0x2;
+const UAC_LOCKOUT: i64 = 0x10;
+/// accountExpires values that mean "never".
+const NEVER_EXPIRES: [i64; 2] = [0, i64::MAX];
+/// Largest number of names put in one OR-filter when looking many accounts up.
+pub const BATCH: usize = 250;
+const ACCOUNT_ATTRS: [&str; 8] = [
+    "objectGUID",
+    "sAMAccountName",
+    "userPrincipalName",
+    "displayName",
+    "userAccountControl",
+    "accountExpires",
+    "lockoutTime",
+    "memberOf",
+];
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub dn: String,
+    pub guid: Uuid,
+    pub sam: String,
+    pub upn: Option<String>,
+    pub display_name: Option<String>,
+    pub disabled: bool,
+    pub locked: bool,
+    pub expired: bool,
+    pub member_of: Vec<String>,
+}
+
+impl Account {
+    pub fn usable(&self) -> std::result::Result<(), &'static str> {
+        if self.disabled {
+            Err("disabled")
+        } else if self.expired {
+            Err("expired")
+        } else if self.locked {
+            Err("locked out")
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// A group the account belongs to, and the chain of groups that leads there.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub name: String,
+    pub dn: String,
+    /// Group names from the account's direct group to this one.
+    pub path: Vec<String>,
+}
+
+/// What the operator typed, checked and turned into a bind name and a filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Login {
+    pub bind_name: String,
+    /// Escaped LDAP filter that finds exactly this account.
+    pub filter: String,
+}
+
+/// Accepts `name`, `name@realm` or `DOMAIN\name`; refuses anything else
+/// before it reaches the directory.
+pub fn parse_login(input: &str, realm: Option<&str>) -> Result<Login> {
+    let refuse = |why: &str| {
+        Error::Auth(format!(
+            "{} is not a valid account name ({why}): use name, name@realm or DOMAIN\\name",
+            shorten(input)
+        ))
+    };
+    if input.is_empty() || input.len() > 256 {
+        return Err(refuse("it must be 1 to 256 characters"));
+    }
+    let (name, form) = if let Some((domain, name)) = input.split_once('\\') {
+        if !valid_label(domain, false) {
+            return Err(refuse("bad domain"));
+        }
+        (name, 'd')
+    } else if let Some((name, domain)) = input.split_once('@') {
+        if !valid_label(domain, true) {
+            return Err(refuse("bad realm"));
+        }
+        (name, 'u')
+    } else {
+        (input, 'n')
+    };
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(refuse("the name must be 1 to 64 characters"));
+    }
+    if name.starts_with([' ', '.']) || name.ends_with([' ', '.']) {
+        return Err(refuse("it starts or ends with a space or dot"));
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control() || "\"/\\[]:;|=,+*?<>()@#\u{200e}\u{200f}\u{202a}\u{202b}\u{202c}\u{202d}\u{202e}\u{2066}\u{2067}\u{2068}\u{2069}".contains(*c)) {
+        return Err(refuse(&format!("it contains {c:?}")));
+    }
+    let name_filter = ldap_escape(name);
+    Ok(match form {
+        'u' => Login {
+            bind_name: input.to_string(),
+            filter: format!("(&(objectCategory=person)(objectClass=user)(userPrincipalName={}))", ldap_escape(input)),
+        },
+        'd' => Login {
+            bind_name: input.to_string(),
+            filter: format!("(&(objectCategory=person)(objectClass=user)(sAMAccountName={name_filter}))"),
+        },
+        _ => {
+            let realm = realm.ok_or_else(|| Error::Other("cannot tell the directory's realm: set ldap_base_dn".into()))?;
+            Login {
+                bind_name: format!("{name}@{realm}"),
+                filter: format!("(&(objectCategory=person)(objectClass=user)(sAMAccountName={name_filter}))"),
+            }
+        }
+    })
+}
+
+fn valid_label(s: &str, dots: bool) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || (dots && c == '.'))
+}
+
+/// Shows user input in a message: quoted, escaped, and cut short.
+pub fn shorten(input: &str) -> String {
+    let cut: String = input.chars().take(40).collect();
+    let more = if input.chars().count() > 40 { "..." } else { "" };
+    format!("{:?}{more}", cut)
+}
+
+pub struct Directory {
+    conn: LdapConn,
+    base_dn: Option<String>,
+    timeout: Duration,
+    url: String,
+}
+
+impl Directory {
+    /// Connects over LDAPS, or over LDAP with StartTLS, verifying the
+    /// server's certificate unless told otherwise.
+    pub fn connect(settings: &Settings) -> Result<Directory> {
+        let url = settings.require("ldap_url")?.to_string();
+        let timeout = settings.seconds("ldap_timeout")?;
+        let plaintext = settings.flag("ldap_insecure_plaintext_bind")?;
+        let skip_verify = settings.flag("ldap_insecure_skip_verify")?;
+        let ldaps = url.starts_with("ldaps://");
+        if !ldaps && !url.starts_with("ldap://") {
+            return Err(Error::Usage(format!("ldap_url must start with ldaps:// or ldap://, not {}", shorten(&url))));
+        }
+        if plaintext && !ldaps {
+            eprintln!("famctx: WARNING: ldap_insecure_plaintext_bind is set: the password crosses the network unencrypted");
+        }
+        if skip_verify {
+            eprintln!("famctx: WARNING: ldap_insecure_skip_verify is set: the directory's identity is not checked");
+        }
+        let mut tls = native_tls::TlsConnector::builder();
+        if let Some(ca) = settings.get("ldap_ca_file") {
+            let pem = std::fs::read(ca).map_err(|e| Error::Usage(format!("cannot read ldap_ca_file {ca}: {e}")))?;
+            let certs = native_tls::Certificate::stack_from_pem(&pem)
+                .map_err(|e| Error::Usage(format!("ldap_ca_file {ca} holds no usable PEM certificate: {e}")))?;
+            if certs.is_empty() {
+                return Err(Error::Usage(format!("ldap_ca_file {ca} holds no PEM certificate")));
+            }
+            for c in certs {
+                tls.add_root_certificate(c);
+            }
+        }
+        tls.danger_accept_invalid_certs(skip_verify);
+        let connector = tls.build().map_err(|e| Error::Other(format!("TLS setup failed: {e}")))?;
+        let conn_settings = LdapConnSettings::new()
+            .set_conn_timeout(timeout)
+            .set_connector(connector)
+            .set_starttls(!ldaps && !plaintext);
+        let conn = LdapConn::with_settings(conn_settings, &url).map_err(|e| connect_error(&url, timeout, e))?;
+        Ok(Directory {
+            conn,
+            base_dn: settings.get("ldap_base_dn").map(str::to_string),
+            timeout,
+            url,
+        })
+    }
+
+    /// The search base: configured, or the domain's naming context.
+    pub fn base_dn(&mut self) -> Result<String> {
+        if let Some(b) = &self.base_dn {
+            return Ok(b.clone());
+        }
+        let entries = self.search("", Scope::Base, "(objectClass=*)", &["defaultNamingContext"])?;
+        let base = entries
+            .into_iter()
+            .next()
+            .and_then(|e| e.attrs.get("defaultNamingContext").and_then(|v| v.first().cloned()))
+            .ok_or_else(|| Error::Other("the directory did not say its naming context: set ldap_base_dn".into()))?;
+        self.base_dn = Some(base.clone());
+        Ok(base)
+    }
+
+    /// The DNS realm of the domain, from its naming context (DC=a,DC=b -> a.b).
+    pub fn realm(&mut self) -> Result<String> {
+        let base = self.base_dn()?;
+        let parts: Vec<&str> = base
+            .split(',')
+            .filter_map(|p| p.trim().split_once('='))
+            .filter(|(k, _)| k.eq_ignore_ascii_case("dc"))
+            .map(|(_, v)| v)
+            .collect();
+        if parts.is_empty() {
+            return Err(Error::Other(format!("cannot derive a realm from base DN {base}")));
+        }
+        Ok(parts.join("."))
+    }
+
+    /// Binds as the operator; AD's sub-codes become plain messages that do
+    /// not tell an attacker whether the account exists.
+    pub fn bind(&mut self, login: &Login, password: &str) -> Result<()> {
+        if password.is_empty() {
+            return Err(Error::Auth("an empty password is not accepted".into()));
+        }
+        let result = self
+            .conn
+            .with_timeout(self.timeout)
+            .simple_bind(&login.bind_name, password)
+            .map_err(|e| self.op_error(e))?;
+        match result.rc {
+            0 => Ok(()),
+            49 => Err(Error::Auth(bind_failure(&result.text))),
+            8 | 13 => Err(Error::Auth(
+                "the directory requires an encrypted connection for this bind: use ldaps:// or ldap:// with StartTLS".into(),
+            )),
+            rc => Err(Error::Auth(format!("the directory refused the bind (result {rc}: {})", result.text))),
+        }
+    }
+
+    /// Looks one account up by the login the operator used.
+    pub fn account(&mut self, login: &Login) -> Result<Option<Account>> {
+        let base = self.base_dn()?;
+        let entries = self.search(&base, Scope::Subtree, &login.filter, &ACCOUNT_ATTRS)?;
+        if entries.len() > 1 {
+            return Err(Error::Auth("the account name matches more than one directory entry".into()));
+        }
+        entries.into_iter().next().map(account_from).transpose()
+    }
+
+    /// Looks many accounts up by sAMAccountName, a few hundred a search.
+    /// Returns them keyed by lower-cased account name.
+    pub fn accounts(&mut self, names: &[String]) -> Result<HashMap<String, Account>> {
+        let base = self.base_dn()?;
+        let mut found = HashMap::new();
+        for chunk in names.chunks(BATCH) {
+            let mut filter = String::from("(&(objectCategory=person)(objectClass=user)(|");
+            for n in chunk {
+                filter.push_str(&format!("(sAMAccountName={})", ldap_escape(n.as_str())));
+            }
+            filter.push_str("))");
+            for e in self.search(&base, Scope::Subtree, &filter, &ACCOUNT_ATTRS)? {
+                let a = account_from(e)?;
+                found.insert(a.sam.to_lowercase(), a);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Every group the account is in, directly or through nesting, each with
+    /// the path of groups that leads to it.
+    pub fn groups(&mut self, account: &Account) -> Result<Vec<Group>> {
+        let base = self.base_dn()?;
+        let filter = format!("(&(objectClass=group)(member:{IN_CHAIN}:={}))", ldap_escape(account.dn.as_str()));
+        let entries = self.search(&base, Scope::Subtree, &filter, &["cn", "memberOf"])?;
+        let mut parents: HashMap<String, (String, Vec<String>)> = HashMap::new();
+        for e in entries {
+            let name = first(&e, "cn").unwrap_or_else(|| e.dn.clone());
+            let member_of = e.attrs.get("memberOf").cloned().unwrap_or_default();
+            parents.insert(e.dn.to_lowercase(), (name, member_of));
+        }
+        Ok(paths(&account.member_of, &parents))
+    }
+
+    fn search(&mut self, base: &str, scope: Scope, filter: &str, attrs: &[&str]) -> Result<Vec<SearchEntry>> {
+        let result = self
+            .conn
+            .with_timeout(self.timeout)
+            .search(base, scope, filter, attrs.to_vec())
+            .map_err(|e| self.op_error(e))?;
+        let (entries, _) = result.success().map_err(|e| self.op_error(e))?;
+        let mut out = Vec::new();
+        for re in entries.into_iter().filter(|re| !re.is_ref() && !re.is_intermediate()) {
+            let entry = std::panic::catch_unwind(|| SearchEntry::construct(re))
+                .map_err(|_| Error::Other("the directory sent an entry that could not be parsed".into()))?;
+            out.push(entry);
+        }
+        Ok(out)
+    }
+
+    fn op_error(&self, e: LdapError) -> Error {
+        match e {
+            LdapError::Timeout { .. } => Error::Unreachable(format!(
+                "Active Directory at {} did not answer within {} s (ldap_timeout)",
+                self.url,
+                self.timeout.as_secs()
+            )),
+            LdapError::LdapResult { result } => {
+                Error::Other(format!("directory error {}: {}", result.rc, result.text))
+            }
+            other => Error::Unreachable(format!("lost the connection to Active Directory at {}: {other}", self.url)),
+        }
+    }
+}
+
+fn connect_error(url: &str, timeout: Duration, e: LdapError) -> Error {
+    match e {
+        LdapError::Timeout { .. } => Error::Unreachable(format!(
+            "Active Directory at {url} did not answer within {} s (ldap_timeout)",
+            timeout.as_secs()
+        )),
+        LdapError::NativeTLS { source } => Error::Unreachable(format!(
+            "cannot set up TLS with Active Directory at {url}: {source}. If the certificate cannot be \
+             verified, point ldap_ca_file (FAMCTX_LDAP_CA_FILE) at the CA that signed it"
+        )),
+        LdapError::LdapResult { result } => Error::Unreachable(format!(
+            "Active Directory at {url} refused StartTLS (result {}: {})",
+            result.rc, result.text
+        )),
+        other => Error::Unreachable(format!("cannot reach Active Directory at {url}: {other}")),
+    }
+}
+
+/// AD puts a sub-code in the bind error text ("... data 52e, ...").
+fn bind_failure(text: &str) -> String {
+    let sub = text
+        .split(|c: char| c == ',' || c == ':')
+        .map(str::trim)
+        .find_map(|p| p.strip_prefix("data "))
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match sub.as_str() {
+        "530" | "531" => "authentication failed: this account may not log in now or from here".into(),
+        "532" | "773" => "authentication failed: the password has expired or must be changed; change it, then try again".into(),
+        "533" | "701" | "775" => {
+            "authentication failed: the account is disabled, expired or locked; ask the service desk".into()
+        }
+        _ => "authentication failed: unknown account or wrong password".into(),
+    }
+}
+
+fn first(e: &SearchEntry, attr: &str) -> Option<String> {
+    e.attrs.get(attr).and_then(|v| v.first().cloned())
+}
+
+fn account_from(e: SearchEntry) -> Result<Account> {
+    let guid_bytes = e
+        .bin_attrs
+        .get("objectGUID")
+        .and_then(|v| v.first().cloned())
+        .or_else(|| first(&e, "objectGUID").map(String::into_bytes))
+        .ok_or_else(|| Error::Other(format!("directory entry {} has no objectGUID", e.dn)))?;
+    let guid_array: [u8; 16] = guid_bytes
+        .try_into()
+        .map_err(|_| Error::Other(format!("directory entry {} has a malformed objectGUID", e.dn)))?;
+    let number = |attr: &str| first(&e, attr).and_then(|v| v.parse::<i64>().ok());
+    let uac = number("userAccountControl").unwrap_or(0);
+    let expires = number("accountExpires").unwrap_or(0);
+    let now_filetime = filetime_now();
+    Ok(Account {
+        guid: Uuid::from_bytes_le(guid_array),
+        sam: first(&e, "sAMAccountName").ok_or_else(|| Error::Other(format!("directory entry {} has no sAMAccountName", e.dn)))?,
+        upn: first(&e, "userPrincipalName"),
+        display_name: first(&e, "displayName"),
+        disabled: uac & UAC_DISABLED != 0,
+        locked: uac & UAC_LOCKOUT != 0 || number("lockoutTime").is_some_and(|t| t > 0),
+        expired: !NEVER_EXPIRES.contains(&expires) && expires <= now_filetime,
+        member_of: e.attrs.get("memberOf").cloned().unwrap_or_default(),
+        dn: e.dn,
+    })
+}
+
+/// Now in Windows FILETIME (100 ns intervals since 1601-01-01).
+fn filetime_now() -> i64 {
+    let unix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    (unix + 11_644_473_600) * 10_000_000
+}
+
+/// Breadth-first from the account's direct groups up through the in-chain
+/// set: the shortest path of group names to every group.
+fn paths(direct: &[String], parents: &HashMap<String, (String, Vec<String>)>) -> Vec<Group> {
+    let mut seen = HashSet::new();
+    let mut queue = VecDeque::new();
+    let mut out = Vec::new();
+    for dn in direct {
+        if seen.insert(dn.to_lowercase()) {
+            queue.push_back((dn.clone(), Vec::new()));
+        }
+    }
+    while let Some((dn, mut path)) = queue.pop_front() {
+        let Some((name, up)) = parents.get(&dn.to_lowercase()) else { continue };
+        path.push(name.clone());
+        for p in up {
+            if seen.insert(p.to_lowercase()) {
+                queue.push_back((p.clone(), path.clone()));
+            }
+        }
+        out.push(Group { name: name.clone(), dn, path });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins_are_checked_and_escaped() {
+        let l = parse_login("sw.alice", Some("famctx.test")).unwrap();
+        assert_eq!(l.bind_name, "sw.alice@famctx.test");
+        assert!(l.filter.contains("(sAMAccountName=sw.alice)"));
+        assert_eq!(parse_login("FAMCTX\\eh.bob", None).unwrap().bind_name, "FAMCTX\\eh.bob");
+        assert!(parse_login("sw.alice@famctx.test", None).unwrap().filter.contains("userPrincipalName=sw.alice@famctx.test"));
+        for bad in ["*", "sw.alice)(objectClass=*", "a\0b", "", "a\\", "x@", "sw\u{202e}alice"] {
+            assert!(matches!(parse_login(bad, Some("r")), Err(Error::Auth(_))), "{bad:?}");
+        }
+        assert!(parse_login(&"a".repeat(10_000), Some("r")).is_err());
+    }
+
+    #[test]
+    fn bind_sub_codes_do_not_reveal_accounts() {
+        let bad_pw = bind_failure("80090308: LdapErr: DSID-0C09041C, comment: AcceptSecurityContext error, data 52e, v4563");
+        let unknown = bind_failure("80090308: LdapErr: DSID-0C09041C, comment: AcceptSecurityContext error, data 525, v4563");
+        assert_eq!(bad_pw, unknown);
+        assert!(bind_failure("... data 533, v893").contains("disabled"));
+    }
+
+    #[test]
+    fn nesting_paths() {
+        let mut parents = HashMap::new();
+        parents.insert("cn=ln".to_string(), ("Locality North".to_string(), vec!["CN=EH".to_string()]));
+        parents.insert("cn=eh".to_string(), ("Early Help Team".to_string(), vec!["CN=U".to_string()]));
+        parents.insert("cn=u".to_string(), ("FamilyContext Users".to_string(), vec![]));
+        let groups = paths(&["CN=LN".to_string()], &parents);
+        let users = groups.iter().find(|g| g.name == "FamilyContext Users").unwrap();
+        assert_eq!(users.path, ["Locality North", "Early Help Team", "FamilyContext Users"]);
+    }
+}

@@ -1,0 +1,72 @@
+//! famctx: the terminal and scripting face of Family Context.
+
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod directory;
+pub mod docs;
+pub mod error;
+pub mod guard;
+pub mod output;
+pub mod password;
+pub mod source;
+pub mod whoami;
+
+use clap::{CommandFactory, FromArgMatches};
+use postgres::Client;
+
+use crate::cli::{Cli, Command, Format};
+use crate::config::{ConfigCommand, Settings};
+use crate::error::{code, Error, Result};
+use crate::output::Output;
+
+/// What every handler gets: the resolved settings and the output format.
+pub struct Context {
+    pub settings: Settings,
+    pub format: Format,
+}
+
+impl Context {
+    pub fn output(&self) -> Output {
+        Output::stdout(self.format)
+    }
+
+    /// A connection to the family context database as the application role.
+    pub fn connect(&self) -> Result<Client> {
+        db::connect(self.settings.require("database_url")?, self.settings.seconds("db_timeout")?)
+    }
+}
+
+/// Parses the command line and runs it; returns the exit code.
+pub fn main() -> Result<u8> {
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let usage = e.use_stderr();
+            let _ = e.print();
+            return Ok(if usage { code::USAGE } else { code::SUCCESS });
+        }
+    };
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| Error::Usage(e.to_string()))?;
+    let settings = Settings::load(&cli.global, &matches)?;
+    let format = settings.format()?;
+    run(Context { settings, format }, &cli.command)
+}
+
+pub fn run(ctx: Context, command: &Command) -> Result<u8> {
+    match command {
+        Command::Whoami => whoami::run(&ctx),
+        Command::Source(c) => source::run(&ctx, c),
+        Command::Audit(c) => audit::run(&ctx, c),
+        Command::Db(c) => db::run(&ctx, c),
+        Command::Config(ConfigCommand::Show) => {
+            ctx.settings.show(&mut ctx.output())?;
+            Ok(code::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            docs::completions(*shell, &mut std::io::stdout())?;
+            Ok(code::SUCCESS)
+        }
+    }
+}
