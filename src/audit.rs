@@ -72,7 +72,10 @@ fn verify_command(ctx: &Context, checkpoint: Option<&PathBuf>) -> Result<u8> {
         t.row([
             report.rows_checked.to_string(),
             if report.intact { "intact" } else { "BROKEN" }.to_string(),
-            report.first_broken_row.map(|i| i.to_string()).unwrap_or_default(),
+            report
+                .first_broken_row
+                .map(|i| i.to_string())
+                .unwrap_or_default(),
             report.problem.clone().unwrap_or_default(),
         ]);
         out.table(&t)?;
@@ -91,18 +94,34 @@ fn verify_command(ctx: &Context, checkpoint: Option<&PathBuf>) -> Result<u8> {
 fn checkpoint_command(ctx: &Context) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json])?;
-    let head = guard::through(ctx, Needs::Role(Role::Auditor), Audit::new("audit_checkpointed"), |tx, _, audit| {
-        let row = tx.query_opt("SELECT id, row_hash, occurred_at FROM fc.audit_log ORDER BY id DESC LIMIT 1", &[])?;
-        let head = row.map(|r| Checkpoint { id: r.get(0), hash: hex::encode(r.get::<_, Vec<u8>>(1)), occurred_at: r.get(2) });
-        audit.set_detail("head", &head);
-        Ok(head)
-    })?;
+    let head = guard::through(
+        ctx,
+        Needs::Role(Role::Auditor),
+        Audit::new("audit_checkpointed"),
+        |tx, _, audit| {
+            let row = tx.query_opt(
+                "SELECT id, row_hash, occurred_at FROM fc.audit_log ORDER BY id DESC LIMIT 1",
+                &[],
+            )?;
+            let head = row.map(|r| Checkpoint {
+                id: r.get(0),
+                hash: hex::encode(r.get::<_, Vec<u8>>(1)),
+                occurred_at: r.get(2),
+            });
+            audit.set_detail("head", &head);
+            Ok(head)
+        },
+    )?;
     let head = head.ok_or_else(|| Error::NotFound("the audit trail is empty".into()))?;
     if out.format == Format::Json {
         out.json(&head)?;
     } else {
         let mut t = Table::new(["id", "hash", "occurred at"]);
-        t.row([head.id.to_string(), head.hash.clone(), head.occurred_at.to_rfc3339()]);
+        t.row([
+            head.id.to_string(),
+            head.hash.clone(),
+            head.occurred_at.to_rfc3339(),
+        ]);
         out.table(&t)?;
     }
     Ok(code::SUCCESS)
@@ -118,7 +137,10 @@ fn read_checkpoint(path: &PathBuf) -> Result<Checkpoint> {
         ))
     })?;
     if cp.id < 1 || hex::decode(&cp.hash).map(|h| h.len()) != Ok(32) {
-        return Err(Error::Usage(format!("checkpoint {} has a bad id or hash", path.display())));
+        return Err(Error::Usage(format!(
+            "checkpoint {} has a bad id or hash",
+            path.display()
+        )));
     }
     Ok(cp)
 }
@@ -155,17 +177,33 @@ pub fn verify(tx: &mut Transaction, saved: Option<&Checkpoint>) -> Result<Verifi
         let stored_prev: Vec<u8> = row.get(16);
         let stored: Vec<u8> = row.get(17);
         if id != expected {
-            broken(&mut report, expected, format!("row {expected} is missing (the next row is {id}): rows were deleted"));
+            broken(
+                &mut report,
+                expected,
+                format!("row {expected} is missing (the next row is {id}): rows were deleted"),
+            );
             return Ok(report);
         }
         if stored_prev != prev {
-            broken(&mut report, id, format!("its previous-hash does not match row {}: the chain was cut or reordered", id - 1));
+            broken(
+                &mut report,
+                id,
+                format!(
+                    "its previous-hash does not match row {}: the chain was cut or reordered",
+                    id - 1
+                ),
+            );
             return Ok(report);
         }
         let fields: Vec<Option<String>> = (2..16).map(|i| row.get(i)).collect();
         let computed = row_hash(&prev, &id.to_string(), &fields);
         if computed != stored {
-            broken(&mut report, id, "its content does not match its hash: the row was changed after it was written".into());
+            broken(
+                &mut report,
+                id,
+                "its content does not match its hash: the row was changed after it was written"
+                    .into(),
+            );
             return Ok(report);
         }
         if let Some(cp) = saved.filter(|cp| cp.id == id) {
@@ -175,13 +213,21 @@ pub fn verify(tx: &mut Transaction, saved: Option<&Checkpoint>) -> Result<Verifi
             }
             report.checkpoint_checked = Some(id);
         }
-        report.head = Some(Checkpoint { id, hash: hex::encode(&stored), occurred_at: row.get(1) });
+        report.head = Some(Checkpoint {
+            id,
+            hash: hex::encode(&stored),
+            occurred_at: row.get(1),
+        });
         report.rows_checked += 1;
         prev = stored;
         expected += 1;
     }
     if let Some(cp) = saved.filter(|cp| report.checkpoint_checked != Some(cp.id)) {
-        broken(&mut report, cp.id, "the checkpoint's row is missing: the trail was truncated since the checkpoint".into());
+        broken(
+            &mut report,
+            cp.id,
+            "the checkpoint's row is missing: the trail was truncated since the checkpoint".into(),
+        );
     }
     Ok(report)
 }

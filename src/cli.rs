@@ -39,7 +39,13 @@ pub struct GlobalOptions {
 
     /// PostgreSQL URL of the family context database (keep passwords in the
     /// environment or the config file, not on the command line)
-    #[arg(long, global = true, env = "FAMCTX_DATABASE_URL", hide_env_values = true, value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "FAMCTX_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub database_url: Option<String>,
 
     /// Active Directory URL: ldaps://host or ldap://host (StartTLS)
@@ -47,7 +53,13 @@ pub struct GlobalOptions {
     pub ldap_url: Option<String>,
 
     /// Operator account: name, name@realm or DOMAIN\name
-    #[arg(short = 'u', long, global = true, env = "FAMCTX_USER", value_name = "ACCOUNT")]
+    #[arg(
+        short = 'u',
+        long,
+        global = true,
+        env = "FAMCTX_USER",
+        value_name = "ACCOUNT"
+    )]
     pub user: Option<String>,
 
     /// Read the operator's password from the first line of standard input

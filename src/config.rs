@@ -47,33 +47,125 @@ struct Key {
 }
 
 const KEYS: &[Key] = &[
-    key("output", "FAMCTX_OUTPUT", Some("table"), "table, json, jsonl or csv"),
-    url("database_url", "FAMCTX_DATABASE_URL", "family context database (application role)"),
-    url("owner_url", "FAMCTX_OWNER_URL", "family context database as the schema owner (db migrate)"),
-    url("mdm_url", "FAMCTX_MDM_URL", "MDM warehouse database (read-only role)"),
-    key("ldap_url", "FAMCTX_LDAP_URL", None, "ldaps://host or ldap://host (StartTLS)"),
-    key("ldap_ca_file", "FAMCTX_LDAP_CA_FILE", None, "CA certificate(s) that sign the directory's certificate"),
-    key("ldap_base_dn", "FAMCTX_LDAP_BASE_DN", None, "search base; read from the directory's root DSE when unset"),
-    key("ldap_timeout", "FAMCTX_LDAP_TIMEOUT", Some("5"), "seconds for connecting and for each directory operation"),
-    key("db_timeout", "FAMCTX_DB_TIMEOUT", Some("5"), "seconds for connecting to PostgreSQL"),
-    key("ldap_insecure_skip_verify", "FAMCTX_LDAP_INSECURE_SKIP_VERIFY", Some("false"),
-        "accept any directory certificate (local tests only)"),
-    key("ldap_insecure_plaintext_bind", "FAMCTX_LDAP_INSECURE_PLAINTEXT_BIND", Some("false"),
-        "send the password over ldap:// without TLS (local tests only)"),
+    key(
+        "output",
+        "FAMCTX_OUTPUT",
+        Some("table"),
+        "table, json, jsonl or csv",
+    ),
+    url(
+        "database_url",
+        "FAMCTX_DATABASE_URL",
+        "family context database (application role)",
+    ),
+    url(
+        "owner_url",
+        "FAMCTX_OWNER_URL",
+        "family context database as the schema owner (db migrate)",
+    ),
+    url(
+        "mdm_url",
+        "FAMCTX_MDM_URL",
+        "MDM warehouse database (read-only role)",
+    ),
+    key(
+        "ldap_url",
+        "FAMCTX_LDAP_URL",
+        None,
+        "ldaps://host or ldap://host (StartTLS)",
+    ),
+    key(
+        "ldap_ca_file",
+        "FAMCTX_LDAP_CA_FILE",
+        None,
+        "CA certificate(s) that sign the directory's certificate",
+    ),
+    key(
+        "ldap_base_dn",
+        "FAMCTX_LDAP_BASE_DN",
+        None,
+        "search base; read from the directory's root DSE when unset",
+    ),
+    key(
+        "ldap_timeout",
+        "FAMCTX_LDAP_TIMEOUT",
+        Some("5"),
+        "seconds for connecting and for each directory operation",
+    ),
+    key(
+        "db_timeout",
+        "FAMCTX_DB_TIMEOUT",
+        Some("5"),
+        "seconds for connecting to PostgreSQL",
+    ),
+    key(
+        "ldap_insecure_skip_verify",
+        "FAMCTX_LDAP_INSECURE_SKIP_VERIFY",
+        Some("false"),
+        "accept any directory certificate (local tests only)",
+    ),
+    key(
+        "ldap_insecure_plaintext_bind",
+        "FAMCTX_LDAP_INSECURE_PLAINTEXT_BIND",
+        Some("false"),
+        "send the password over ldap:// without TLS (local tests only)",
+    ),
     key("user", "FAMCTX_USER", None, "operator account"),
-    key("password_file", "FAMCTX_PASSWORD_FILE", None, "file holding the operator's password"),
-    key("group_users", "FAMCTX_GROUP_USERS", Some("FamilyContext Users"), "AD group for family lookups"),
-    key("group_admins", "FAMCTX_GROUP_ADMINS", Some("FamilyContext Admins"), "AD group for grants and MDM checks"),
-    key("group_auditors", "FAMCTX_GROUP_AUDITORS", Some("FamilyContext Auditors"), "AD group for audit review"),
-    key("reason_required", "FAMCTX_REASON_REQUIRED", Some("true"), "require --reason for lookups"),
+    key(
+        "password_file",
+        "FAMCTX_PASSWORD_FILE",
+        None,
+        "file holding the operator's password",
+    ),
+    key(
+        "group_users",
+        "FAMCTX_GROUP_USERS",
+        Some("FamilyContext Users"),
+        "AD group for family lookups",
+    ),
+    key(
+        "group_admins",
+        "FAMCTX_GROUP_ADMINS",
+        Some("FamilyContext Admins"),
+        "AD group for grants and MDM checks",
+    ),
+    key(
+        "group_auditors",
+        "FAMCTX_GROUP_AUDITORS",
+        Some("FamilyContext Auditors"),
+        "AD group for audit review",
+    ),
+    key(
+        "reason_required",
+        "FAMCTX_REASON_REQUIRED",
+        Some("true"),
+        "require --reason for lookups",
+    ),
 ];
 
-const fn key(name: &'static str, env: &'static str, default: Option<&'static str>, help: &'static str) -> Key {
-    Key { name, env, default, secret_url: false, help }
+const fn key(
+    name: &'static str,
+    env: &'static str,
+    default: Option<&'static str>,
+    help: &'static str,
+) -> Key {
+    Key {
+        name,
+        env,
+        default,
+        secret_url: false,
+        help,
+    }
 }
 
 const fn url(name: &'static str, env: &'static str, help: &'static str) -> Key {
-    Key { name, env, default: None, secret_url: true, help }
+    Key {
+        name,
+        env,
+        default: None,
+        secret_url: true,
+        help,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -88,25 +180,36 @@ impl Settings {
     /// and the config file.
     pub fn load(global: &GlobalOptions, matches: &ArgMatches) -> Result<Settings> {
         let (config_file, file) = read_file(global.config.as_deref())?;
-        let flags: [(&str, Option<String>); 6] = [
+        let flags: [(&str, Option<String>); 5] = [
             ("output", global.output.map(|f| f.name().to_string())),
             ("database_url", global.database_url.clone()),
             ("ldap_url", global.ldap_url.clone()),
             ("user", global.user.clone()),
-            ("password_file", global.password_file.as_ref().map(|p| p.display().to_string())),
-            ("config", None),
+            (
+                "password_file",
+                global
+                    .password_file
+                    .as_ref()
+                    .map(|p| p.display().to_string()),
+            ),
         ];
         let mut values = BTreeMap::new();
         for k in KEYS {
-            let from_clap = flags.iter().find(|(n, _)| *n == k.name).and_then(|(_, v)| v.clone());
-            let resolved = match (from_clap, matches.value_source(k.name)) {
+            let from_clap = flags.iter().find(|(n, _)| *n == k.name);
+            let source = from_clap.and_then(|_| matches.value_source(k.name));
+            let resolved = match (from_clap.and_then(|(_, v)| v.clone()), source) {
                 (Some(v), Some(ValueSource::CommandLine)) => Some((v, Origin::Flag)),
                 (Some(v), Some(ValueSource::EnvVariable)) => Some((v, Origin::Env(k.env.into()))),
                 _ => match std::env::var(k.env) {
                     Ok(v) if !v.is_empty() => Some((v, Origin::Env(k.env.into()))),
                     _ => file
                         .get(k.name)
-                        .map(|v| (v.clone(), Origin::File(config_file.clone().unwrap_or_default())))
+                        .map(|v| {
+                            (
+                                v.clone(),
+                                Origin::File(config_file.clone().unwrap_or_default()),
+                            )
+                        })
                         .or_else(|| k.default.map(|d| (d.to_string(), Origin::Default))),
                 },
             };
@@ -117,7 +220,11 @@ impl Settings {
         if matches.value_source("database_url") == Some(ValueSource::CommandLine) {
             refuse_password_in_flag(global.database_url.as_deref().unwrap_or_default())?;
         }
-        Ok(Settings { values, config_file, password_stdin: global.password_stdin })
+        Ok(Settings {
+            values,
+            config_file,
+            password_stdin: global.password_stdin,
+        })
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -126,7 +233,11 @@ impl Settings {
 
     pub fn require(&self, name: &str) -> Result<&str> {
         self.get(name).ok_or_else(|| {
-            let env = KEYS.iter().find(|k| k.name == name).map(|k| k.env).unwrap_or("");
+            let env = KEYS
+                .iter()
+                .find(|k| k.name == name)
+                .map(|k| k.env)
+                .unwrap_or("");
             Error::Usage(format!(
                 "{name} is not set: set {env}, or `{name} = \"...\"` in the config file{}",
                 if matches!(name, "database_url" | "ldap_url" | "user") {
@@ -141,9 +252,8 @@ impl Settings {
     pub fn flag(&self, name: &str) -> Result<bool> {
         match self.get(name) {
             None => Ok(false),
-            Some(v) => parse_bool(v).ok_or_else(|| {
-                Error::Usage(format!("{name} must be true or false, not {v:?}"))
-            }),
+            Some(v) => parse_bool(v)
+                .ok_or_else(|| Error::Usage(format!("{name} must be true or false, not {v:?}"))),
         }
     }
 
@@ -151,15 +261,20 @@ impl Settings {
         let v = self.require(name)?;
         match v.trim().parse::<u64>() {
             Ok(n) if (1..=600).contains(&n) => Ok(Duration::from_secs(n)),
-            _ => Err(Error::Usage(format!("{name} must be a whole number of seconds from 1 to 600, not {v:?}"))),
+            _ => Err(Error::Usage(format!(
+                "{name} must be a whole number of seconds from 1 to 600, not {v:?}"
+            ))),
         }
     }
 
     pub fn format(&self) -> Result<Format> {
         use clap::ValueEnum;
         let v = self.require("output")?;
-        Format::from_str(v, true)
-            .map_err(|_| Error::Usage(format!("unknown output format {v:?}: use table, json, jsonl or csv")))
+        Format::from_str(v, true).map_err(|_| {
+            Error::Usage(format!(
+                "unknown output format {v:?}: use table, json, jsonl or csv"
+            ))
+        })
     }
 
     pub fn show(&self, out: &mut Output) -> Result<()> {
@@ -195,7 +310,8 @@ fn read_file(explicit: Option<&Path>) -> Result<(Option<PathBuf>, BTreeMap<Strin
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| Error::Usage(format!("cannot read config file {}: {e}", path.display())))?;
-    let map = parse_file(&text).map_err(|m| Error::Usage(format!("config file {}: {m}", path.display())))?;
+    let map = parse_file(&text)
+        .map_err(|m| Error::Usage(format!("config file {}: {m}", path.display())))?;
     Ok((Some(path), map))
 }
 
@@ -215,18 +331,28 @@ fn default_paths() -> Vec<PathBuf> {
 
 /// Parses the config file: flat `key = value` TOML with known keys only.
 pub fn parse_file(text: &str) -> std::result::Result<BTreeMap<String, String>, String> {
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.message().to_string())?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| e.message().to_string())?;
     let mut map = BTreeMap::new();
     for (k, v) in table {
         if !KEYS.iter().any(|key| key.name == k) {
             let known: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
-            return Err(format!("unknown setting {k:?}; known settings: {}", known.join(", ")));
+            return Err(format!(
+                "unknown setting {k:?}; known settings: {}",
+                known.join(", ")
+            ));
         }
         let value = match v {
             toml::Value::String(s) => s,
             toml::Value::Integer(i) => i.to_string(),
             toml::Value::Boolean(b) => b.to_string(),
-            other => return Err(format!("{k} must be a string, number or boolean, not {}", other.type_str())),
+            other => {
+                return Err(format!(
+                    "{k} must be a string, number or boolean, not {}",
+                    other.type_str()
+                ))
+            }
         };
         map.insert(k, value);
     }
@@ -246,20 +372,33 @@ fn refuse_password_in_flag(url: &str) -> Result<()> {
 
 /// Hides the password of a PostgreSQL URL or key=value connection string.
 pub fn redact_url(url: &str) -> String {
-    if let Some(rest) = url.strip_prefix("postgresql://").or_else(|| url.strip_prefix("postgres://")) {
+    if let Some(rest) = url
+        .strip_prefix("postgresql://")
+        .or_else(|| url.strip_prefix("postgres://"))
+    {
         let scheme = &url[..url.len() - rest.len()];
         let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(authority_end);
         if let Some(at) = authority.rfind('@') {
             let userinfo = &authority[..at];
             if let Some(colon) = userinfo.find(':') {
-                return format!("{scheme}{}:***{}{tail}", &userinfo[..colon], &authority[at..]);
+                return format!(
+                    "{scheme}{}:***{}{tail}",
+                    &userinfo[..colon],
+                    &authority[at..]
+                );
             }
         }
         return url.to_string();
     }
     url.split_whitespace()
-        .map(|kv| if kv.starts_with("password=") { "password=***" } else { kv })
+        .map(|kv| {
+            if kv.starts_with("password=") {
+                "password=***"
+            } else {
+                kv
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -270,14 +409,22 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(redact_url("postgresql://app:s3cret@127.0.0.1:5432/famctx"), "postgresql://app:***@127.0.0.1:5432/famctx");
+        assert_eq!(
+            redact_url("postgresql://app:s3cret@127.0.0.1:5432/famctx"),
+            "postgresql://app:***@127.0.0.1:5432/famctx"
+        );
         assert_eq!(redact_url("postgres://app@h/db"), "postgres://app@h/db");
-        assert_eq!(redact_url("host=h password=x user=u"), "host=h password=*** user=u");
+        assert_eq!(
+            redact_url("host=h password=x user=u"),
+            "host=h password=*** user=u"
+        );
     }
 
     #[test]
     fn rejects_unknown_keys() {
-        assert!(parse_file("databse_url = \"x\"").unwrap_err().contains("unknown setting"));
+        assert!(parse_file("databse_url = \"x\"")
+            .unwrap_err()
+            .contains("unknown setting"));
         assert_eq!(parse_file("ldap_timeout = 3").unwrap()["ldap_timeout"], "3");
     }
 }

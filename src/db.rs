@@ -78,8 +78,13 @@ pub fn connect(url: &str, timeout: Duration) -> Result<Client> {
     let mut client = match rx.recv_timeout(timeout) {
         Ok(Ok(c)) => c,
         Ok(Err(e)) => {
-            let detail = e.as_db_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string());
-            return Err(Error::Unreachable(format!("cannot connect to PostgreSQL at {target}: {detail}")));
+            let detail = e
+                .as_db_error()
+                .map(|d| d.message().to_string())
+                .unwrap_or_else(|| e.to_string());
+            return Err(Error::Unreachable(format!(
+                "cannot connect to PostgreSQL at {target}: {detail}"
+            )));
         }
         Err(_) => {
             return Err(Error::Unreachable(format!(
@@ -109,7 +114,12 @@ fn describe(config: &Config) -> String {
 /// Splits libpq's sslmode and sslrootcert off the connection string (the
 /// driver knows neither verify-ca nor verify-full) and parses the rest.
 fn parse(url: &str) -> Result<(Config, SslMode, Option<String>)> {
-    let bad = |m: String| Error::Usage(format!("bad database URL {}: {m}", crate::config::redact_url(url)));
+    let bad = |m: String| {
+        Error::Usage(format!(
+            "bad database URL {}: {m}",
+            crate::config::redact_url(url)
+        ))
+    };
     let mut mode = None;
     let mut root_cert = None;
     let rest = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -152,7 +162,9 @@ fn parse(url: &str) -> Result<(Config, SslMode, Option<String>)> {
             )))
         }
     };
-    let mut config: Config = rest.parse().map_err(|e: postgres::Error| bad(e.to_string()))?;
+    let mut config: Config = rest
+        .parse()
+        .map_err(|e: postgres::Error| bad(e.to_string()))?;
     config.ssl_mode(match mode {
         SslMode::Disable => postgres::config::SslMode::Disable,
         SslMode::Prefer => postgres::config::SslMode::Prefer,
@@ -171,9 +183,9 @@ fn tls(mode: SslMode, root_cert: Option<&str>) -> Result<Option<MakeTlsConnector
     let verify = matches!(mode, SslMode::VerifyCa | SslMode::VerifyFull)
         || (mode == SslMode::Require && root_cert.is_some());
     if let Some(path) = root_cert {
-        builder.set_ca_file(path).map_err(|e| {
-            Error::Usage(format!("cannot read sslrootcert {path}: {e}"))
-        })?;
+        builder
+            .set_ca_file(path)
+            .map_err(|e| Error::Usage(format!("cannot read sslrootcert {path}: {e}")))?;
     }
     if !verify {
         builder.set_verify(SslVerifyMode::NONE);
@@ -189,14 +201,21 @@ fn tls(mode: SslMode, root_cert: Option<&str>) -> Result<Option<MakeTlsConnector
 }
 
 pub fn run(ctx: &Context, command: &DbCommand) -> Result<u8> {
-    let url = ctx.settings.get("owner_url").map(Ok).unwrap_or_else(|| ctx.settings.require("database_url"))?;
+    let url = ctx
+        .settings
+        .get("owner_url")
+        .map(Ok)
+        .unwrap_or_else(|| ctx.settings.require("database_url"))?;
     let mut client = connect(url, ctx.settings.seconds("db_timeout")?)?;
     let mut out = ctx.output();
     match command {
         DbCommand::Migrate => {
             let applied = migrate(&mut client)?;
             if applied.is_empty() {
-                eprintln!("famctx: schema is up to date ({} migrations)", MIGRATIONS.len());
+                eprintln!(
+                    "famctx: schema is up to date ({} migrations)",
+                    MIGRATIONS.len()
+                );
             }
             for m in applied {
                 eprintln!("famctx: applied V{}__{}", m.version, m.name);
@@ -211,10 +230,23 @@ pub fn run(ctx: &Context, command: &DbCommand) -> Result<u8> {
                     Some((_, _, _, at)) => ("CHANGED since applied", at.clone()),
                     None => ("pending", String::new()),
                 };
-                table.row([m.version.to_string(), m.name.to_string(), state.to_string(), at]);
+                table.row([
+                    m.version.to_string(),
+                    m.name.to_string(),
+                    state.to_string(),
+                    at,
+                ]);
             }
-            for (v, name, _, at) in applied.iter().filter(|a| MIGRATIONS.iter().all(|m| m.version != a.0)) {
-                table.row([v.to_string(), name.clone(), "UNKNOWN to this famctx".into(), at.clone()]);
+            for (v, name, _, at) in applied
+                .iter()
+                .filter(|a| MIGRATIONS.iter().all(|m| m.version != a.0))
+            {
+                table.row([
+                    v.to_string(),
+                    name.clone(),
+                    "UNKNOWN to this famctx".into(),
+                    at.clone(),
+                ]);
             }
             out.table(&table)?;
         }
@@ -236,7 +268,10 @@ fn applied(client: &mut Client) -> Result<Vec<Applied>> {
          FROM fc.schema_migration ORDER BY version",
         &[],
     )?;
-    Ok(rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect())
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect())
 }
 
 /// Applies pending migrations in order, each in its own transaction, under
@@ -255,7 +290,8 @@ pub fn migrate(client: &mut Client) -> Result<Vec<&'static Migration>> {
          );",
     )?;
     let result = apply_pending(client);
-    let unlock = client.batch_execute("SELECT pg_advisory_unlock(hashtextextended('famctx.migrate', 0))");
+    let unlock =
+        client.batch_execute("SELECT pg_advisory_unlock(hashtextextended('famctx.migrate', 0))");
     let applied = result?;
     unlock?;
     Ok(applied)
@@ -265,12 +301,10 @@ fn apply_pending(client: &mut Client) -> Result<Vec<&'static Migration>> {
     let done = applied(client)?;
     for (version, name, sum, _) in &done {
         match MIGRATIONS.iter().find(|m| m.version == *version) {
-            None => {
-                return Err(Error::Other(format!(
-                    "the database has migration V{version}__{name}, which this famctx does not know: \
+            None => return Err(Error::Other(format!(
+                "the database has migration V{version}__{name}, which this famctx does not know: \
                      use the famctx release that applied it, or a newer one"
-                )))
-            }
+            ))),
             Some(m) if m.checksum() != *sum => {
                 return Err(Error::Other(format!(
                     "migration V{version}__{name} was changed after it was applied \
@@ -284,17 +318,28 @@ fn apply_pending(client: &mut Client) -> Result<Vec<&'static Migration>> {
     }
     let mut newly: Vec<&'static Migration> = Vec::new();
     let mut unaudited: Vec<&'static Migration> = Vec::new();
-    for m in MIGRATIONS.iter().filter(|m| done.iter().all(|d| d.0 != m.version)) {
+    for m in MIGRATIONS
+        .iter()
+        .filter(|m| done.iter().all(|d| d.0 != m.version))
+    {
         let mut tx = client.transaction()?;
         tx.batch_execute(m.sql).map_err(|e| {
-            Error::Other(format!("migration V{}__{} failed, nothing of it applied: {}", m.version, m.name,
-                e.as_db_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string())))
+            Error::Other(format!(
+                "migration V{}__{} failed, nothing of it applied: {}",
+                m.version,
+                m.name,
+                e.as_db_error()
+                    .map(|d| d.message().to_string())
+                    .unwrap_or_else(|| e.to_string())
+            ))
         })?;
         tx.execute(
             "INSERT INTO fc.schema_migration (version, name, checksum) VALUES ($1, $2, $3)",
             &[&m.version, &m.name, &m.checksum()],
         )?;
-        let audited: bool = tx.query_one("SELECT to_regproc('fc.audit_write') IS NOT NULL", &[])?.get(0);
+        let audited: bool = tx
+            .query_one("SELECT to_regproc('fc.audit_write') IS NOT NULL", &[])?
+            .get(0);
         unaudited.push(m);
         // Migrations applied before the audit trail existed are recorded as
         // soon as it does, in the same transaction as the one that made it.
@@ -312,7 +357,10 @@ fn apply_pending(client: &mut Client) -> Result<Vec<&'static Migration>> {
         newly.push(m);
     }
     if !unaudited.is_empty() {
-        return Err(Error::Audit("migrations applied, but the audit trail does not exist: check the migration files".into()));
+        return Err(Error::Audit(
+            "migrations applied, but the audit trail does not exist: check the migration files"
+                .into(),
+        ));
     }
     Ok(newly)
 }

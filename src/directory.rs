@@ -112,17 +112,26 @@ pub fn parse_login(input: &str, realm: Option<&str>) -> Result<Login> {
     Ok(match form {
         'u' => Login {
             bind_name: input.to_string(),
-            filter: format!("(&(objectCategory=person)(objectClass=user)(userPrincipalName={}))", ldap_escape(input)),
+            filter: format!(
+                "(&(objectCategory=person)(objectClass=user)(userPrincipalName={}))",
+                ldap_escape(input)
+            ),
         },
         'd' => Login {
             bind_name: input.to_string(),
-            filter: format!("(&(objectCategory=person)(objectClass=user)(sAMAccountName={name_filter}))"),
+            filter: format!(
+                "(&(objectCategory=person)(objectClass=user)(sAMAccountName={name_filter}))"
+            ),
         },
         _ => {
-            let realm = realm.ok_or_else(|| Error::Other("cannot tell the directory's realm: set ldap_base_dn".into()))?;
+            let realm = realm.ok_or_else(|| {
+                Error::Other("cannot tell the directory's realm: set ldap_base_dn".into())
+            })?;
             Login {
                 bind_name: format!("{name}@{realm}"),
-                filter: format!("(&(objectCategory=person)(objectClass=user)(sAMAccountName={name_filter}))"),
+                filter: format!(
+                    "(&(objectCategory=person)(objectClass=user)(sAMAccountName={name_filter}))"
+                ),
             }
         }
     })
@@ -131,13 +140,18 @@ pub fn parse_login(input: &str, realm: Option<&str>) -> Result<Login> {
 fn valid_label(s: &str, dots: bool) -> bool {
     !s.is_empty()
         && s.len() <= 253
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || (dots && c == '.'))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || (dots && c == '.'))
 }
 
 /// Shows user input in a message: quoted, escaped, and cut short.
 pub fn shorten(input: &str) -> String {
     let cut: String = input.chars().take(40).collect();
-    let more = if input.chars().count() > 40 { "..." } else { "" };
+    let more = if input.chars().count() > 40 {
+        "..."
+    } else {
+        ""
+    };
     format!("{:?}{more}", cut)
 }
 
@@ -158,7 +172,10 @@ impl Directory {
         let skip_verify = settings.flag("ldap_insecure_skip_verify")?;
         let ldaps = url.starts_with("ldaps://");
         if !ldaps && !url.starts_with("ldap://") {
-            return Err(Error::Usage(format!("ldap_url must start with ldaps:// or ldap://, not {}", shorten(&url))));
+            return Err(Error::Usage(format!(
+                "ldap_url must start with ldaps:// or ldap://, not {}",
+                shorten(&url)
+            )));
         }
         if plaintext && !ldaps {
             eprintln!("famctx: WARNING: ldap_insecure_plaintext_bind is set: the password crosses the network unencrypted");
@@ -168,23 +185,32 @@ impl Directory {
         }
         let mut tls = native_tls::TlsConnector::builder();
         if let Some(ca) = settings.get("ldap_ca_file") {
-            let pem = std::fs::read(ca).map_err(|e| Error::Usage(format!("cannot read ldap_ca_file {ca}: {e}")))?;
-            let certs = native_tls::Certificate::stack_from_pem(&pem)
-                .map_err(|e| Error::Usage(format!("ldap_ca_file {ca} holds no usable PEM certificate: {e}")))?;
+            let pem = std::fs::read(ca)
+                .map_err(|e| Error::Usage(format!("cannot read ldap_ca_file {ca}: {e}")))?;
+            let certs = native_tls::Certificate::stack_from_pem(&pem).map_err(|e| {
+                Error::Usage(format!(
+                    "ldap_ca_file {ca} holds no usable PEM certificate: {e}"
+                ))
+            })?;
             if certs.is_empty() {
-                return Err(Error::Usage(format!("ldap_ca_file {ca} holds no PEM certificate")));
+                return Err(Error::Usage(format!(
+                    "ldap_ca_file {ca} holds no PEM certificate"
+                )));
             }
             for c in certs {
                 tls.add_root_certificate(c);
             }
         }
         tls.danger_accept_invalid_certs(skip_verify);
-        let connector = tls.build().map_err(|e| Error::Other(format!("TLS setup failed: {e}")))?;
+        let connector = tls
+            .build()
+            .map_err(|e| Error::Other(format!("TLS setup failed: {e}")))?;
         let conn_settings = LdapConnSettings::new()
             .set_conn_timeout(timeout)
             .set_connector(connector)
             .set_starttls(!ldaps && !plaintext);
-        let conn = LdapConn::with_settings(conn_settings, &url).map_err(|e| connect_error(&url, timeout, e))?;
+        let conn = LdapConn::with_settings(conn_settings, &url)
+            .map_err(|e| connect_error(&url, timeout, e))?;
         Ok(Directory {
             conn,
             base_dn: settings.get("ldap_base_dn").map(str::to_string),
@@ -198,12 +224,25 @@ impl Directory {
         if let Some(b) = &self.base_dn {
             return Ok(b.clone());
         }
-        let entries = self.search("", Scope::Base, "(objectClass=*)", &["defaultNamingContext"])?;
+        let entries = self.search(
+            "",
+            Scope::Base,
+            "(objectClass=*)",
+            &["defaultNamingContext"],
+        )?;
         let base = entries
             .into_iter()
             .next()
-            .and_then(|e| e.attrs.get("defaultNamingContext").and_then(|v| v.first().cloned()))
-            .ok_or_else(|| Error::Other("the directory did not say its naming context: set ldap_base_dn".into()))?;
+            .and_then(|e| {
+                e.attrs
+                    .get("defaultNamingContext")
+                    .and_then(|v| v.first().cloned())
+            })
+            .ok_or_else(|| {
+                Error::Other(
+                    "the directory did not say its naming context: set ldap_base_dn".into(),
+                )
+            })?;
         self.base_dn = Some(base.clone());
         Ok(base)
     }
@@ -218,7 +257,9 @@ impl Directory {
             .map(|(_, v)| v)
             .collect();
         if parts.is_empty() {
-            return Err(Error::Other(format!("cannot derive a realm from base DN {base}")));
+            return Err(Error::Other(format!(
+                "cannot derive a realm from base DN {base}"
+            )));
         }
         Ok(parts.join("."))
     }
@@ -249,7 +290,9 @@ impl Directory {
         let base = self.base_dn()?;
         let entries = self.search(&base, Scope::Subtree, &login.filter, &ACCOUNT_ATTRS)?;
         if entries.len() > 1 {
-            return Err(Error::Auth("the account name matches more than one directory entry".into()));
+            return Err(Error::Auth(
+                "the account name matches more than one directory entry".into(),
+            ));
         }
         entries.into_iter().next().map(account_from).transpose()
     }
@@ -277,7 +320,10 @@ impl Directory {
     /// the path of groups that leads to it.
     pub fn groups(&mut self, account: &Account) -> Result<Vec<Group>> {
         let base = self.base_dn()?;
-        let filter = format!("(&(objectClass=group)(member:{IN_CHAIN}:={}))", ldap_escape(account.dn.as_str()));
+        let filter = format!(
+            "(&(objectClass=group)(member:{IN_CHAIN}:={}))",
+            ldap_escape(account.dn.as_str())
+        );
         let entries = self.search(&base, Scope::Subtree, &filter, &["cn", "memberOf"])?;
         let mut parents: HashMap<String, (String, Vec<String>)> = HashMap::new();
         for e in entries {
@@ -288,7 +334,13 @@ impl Directory {
         Ok(paths(&account.member_of, &parents))
     }
 
-    fn search(&mut self, base: &str, scope: Scope, filter: &str, attrs: &[&str]) -> Result<Vec<SearchEntry>> {
+    fn search(
+        &mut self,
+        base: &str,
+        scope: Scope,
+        filter: &str,
+        attrs: &[&str],
+    ) -> Result<Vec<SearchEntry>> {
         let result = self
             .conn
             .with_timeout(self.timeout)
@@ -296,9 +348,13 @@ impl Directory {
             .map_err(|e| self.op_error(e))?;
         let (entries, _) = result.success().map_err(|e| self.op_error(e))?;
         let mut out = Vec::new();
-        for re in entries.into_iter().filter(|re| !re.is_ref() && !re.is_intermediate()) {
-            let entry = std::panic::catch_unwind(|| SearchEntry::construct(re))
-                .map_err(|_| Error::Other("the directory sent an entry that could not be parsed".into()))?;
+        for re in entries
+            .into_iter()
+            .filter(|re| !re.is_ref() && !re.is_intermediate())
+        {
+            let entry = std::panic::catch_unwind(|| SearchEntry::construct(re)).map_err(|_| {
+                Error::Other("the directory sent an entry that could not be parsed".into())
+            })?;
             out.push(entry);
         }
         Ok(out)
@@ -314,7 +370,10 @@ impl Directory {
             LdapError::LdapResult { result } => {
                 Error::Other(format!("directory error {}: {}", result.rc, result.text))
             }
-            other => Error::Unreachable(format!("lost the connection to Active Directory at {}: {other}", self.url)),
+            other => Error::Unreachable(format!(
+                "lost the connection to Active Directory at {}: {other}",
+                self.url
+            )),
         }
     }
 }
@@ -339,11 +398,15 @@ fn connect_error(url: &str, timeout: Duration, e: LdapError) -> Error {
 
 /// AD puts a sub-code in the bind error text ("... data 52e, ...").
 fn bind_failure(text: &str) -> String {
-    let sub = text
-        .split(|c: char| c == ',' || c == ':')
-        .map(str::trim)
-        .find_map(|p| p.strip_prefix("data "))
-        .unwrap_or("")
+    let sub: String = text
+        .find("data ")
+        .map(|at| {
+            text[at + 5..]
+                .chars()
+                .take_while(char::is_ascii_hexdigit)
+                .collect::<String>()
+        })
+        .unwrap_or_default()
         .to_ascii_lowercase();
     match sub.as_str() {
         "530" | "531" => "authentication failed: this account may not log in now or from here".into(),
@@ -366,16 +429,21 @@ fn account_from(e: SearchEntry) -> Result<Account> {
         .and_then(|v| v.first().cloned())
         .or_else(|| first(&e, "objectGUID").map(String::into_bytes))
         .ok_or_else(|| Error::Other(format!("directory entry {} has no objectGUID", e.dn)))?;
-    let guid_array: [u8; 16] = guid_bytes
-        .try_into()
-        .map_err(|_| Error::Other(format!("directory entry {} has a malformed objectGUID", e.dn)))?;
+    let guid_array: [u8; 16] = guid_bytes.try_into().map_err(|_| {
+        Error::Other(format!(
+            "directory entry {} has a malformed objectGUID",
+            e.dn
+        ))
+    })?;
     let number = |attr: &str| first(&e, attr).and_then(|v| v.parse::<i64>().ok());
     let uac = number("userAccountControl").unwrap_or(0);
     let expires = number("accountExpires").unwrap_or(0);
     let now_filetime = filetime_now();
     Ok(Account {
         guid: Uuid::from_bytes_le(guid_array),
-        sam: first(&e, "sAMAccountName").ok_or_else(|| Error::Other(format!("directory entry {} has no sAMAccountName", e.dn)))?,
+        sam: first(&e, "sAMAccountName").ok_or_else(|| {
+            Error::Other(format!("directory entry {} has no sAMAccountName", e.dn))
+        })?,
         upn: first(&e, "userPrincipalName"),
         display_name: first(&e, "displayName"),
         disabled: uac & UAC_DISABLED != 0,
@@ -407,14 +475,20 @@ fn paths(direct: &[String], parents: &HashMap<String, (String, Vec<String>)>) ->
         }
     }
     while let Some((dn, mut path)) = queue.pop_front() {
-        let Some((name, up)) = parents.get(&dn.to_lowercase()) else { continue };
+        let Some((name, up)) = parents.get(&dn.to_lowercase()) else {
+            continue;
+        };
         path.push(name.clone());
         for p in up {
             if seen.insert(p.to_lowercase()) {
                 queue.push_back((p.clone(), path.clone()));
             }
         }
-        out.push(Group { name: name.clone(), dn, path });
+        out.push(Group {
+            name: name.clone(),
+            dn,
+            path,
+        });
     }
     out
 }
@@ -428,10 +502,27 @@ mod tests {
         let l = parse_login("sw.alice", Some("famctx.test")).unwrap();
         assert_eq!(l.bind_name, "sw.alice@famctx.test");
         assert!(l.filter.contains("(sAMAccountName=sw.alice)"));
-        assert_eq!(parse_login("FAMCTX\\eh.bob", None).unwrap().bind_name, "FAMCTX\\eh.bob");
-        assert!(parse_login("sw.alice@famctx.test", None).unwrap().filter.contains("userPrincipalName=sw.alice@famctx.test"));
-        for bad in ["*", "sw.alice)(objectClass=*", "a\0b", "", "a\\", "x@", "sw\u{202e}alice"] {
-            assert!(matches!(parse_login(bad, Some("r")), Err(Error::Auth(_))), "{bad:?}");
+        assert_eq!(
+            parse_login("FAMCTX\\eh.bob", None).unwrap().bind_name,
+            "FAMCTX\\eh.bob"
+        );
+        assert!(parse_login("sw.alice@famctx.test", None)
+            .unwrap()
+            .filter
+            .contains("userPrincipalName=sw.alice@famctx.test"));
+        for bad in [
+            "*",
+            "sw.alice)(objectClass=*",
+            "a\0b",
+            "",
+            "a\\",
+            "x@",
+            "sw\u{202e}alice",
+        ] {
+            assert!(
+                matches!(parse_login(bad, Some("r")), Err(Error::Auth(_))),
+                "{bad:?}"
+            );
         }
         assert!(parse_login(&"a".repeat(10_000), Some("r")).is_err());
     }
@@ -447,11 +538,26 @@ mod tests {
     #[test]
     fn nesting_paths() {
         let mut parents = HashMap::new();
-        parents.insert("cn=ln".to_string(), ("Locality North".to_string(), vec!["CN=EH".to_string()]));
-        parents.insert("cn=eh".to_string(), ("Early Help Team".to_string(), vec!["CN=U".to_string()]));
-        parents.insert("cn=u".to_string(), ("FamilyContext Users".to_string(), vec![]));
+        parents.insert(
+            "cn=ln".to_string(),
+            ("Locality North".to_string(), vec!["CN=EH".to_string()]),
+        );
+        parents.insert(
+            "cn=eh".to_string(),
+            ("Early Help Team".to_string(), vec!["CN=U".to_string()]),
+        );
+        parents.insert(
+            "cn=u".to_string(),
+            ("FamilyContext Users".to_string(), vec![]),
+        );
         let groups = paths(&["CN=LN".to_string()], &parents);
-        let users = groups.iter().find(|g| g.name == "FamilyContext Users").unwrap();
-        assert_eq!(users.path, ["Locality North", "Early Help Team", "FamilyContext Users"]);
+        let users = groups
+            .iter()
+            .find(|g| g.name == "FamilyContext Users")
+            .unwrap();
+        assert_eq!(
+            users.path,
+            ["Locality North", "Early Help Team", "FamilyContext Users"]
+        );
     }
 }

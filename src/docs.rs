@@ -38,10 +38,16 @@ pub fn write_all(completions_dir: &Path, man_dir: &Path) -> Result<()> {
 }
 
 fn man_pages(cmd: &clap::Command, name: &str, dir: &Path) -> Result<()> {
-    let page = cmd.clone().name(name.to_string()).bin_name(name.replace("-", " "));
+    let page = cmd
+        .clone()
+        .name(name.to_string())
+        .bin_name(name.replace("-", " "));
     let mut f = std::fs::File::create(dir.join(format!("{name}.1")))?;
     clap_mangen::Man::new(page).render(&mut f)?;
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set() && s.get_name() != "help") {
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
         man_pages(sub, &format!("{name}-{}", sub.get_name()), dir)?;
     }
     Ok(())

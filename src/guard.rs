@@ -100,7 +100,11 @@ pub struct Audit {
 
 impl Audit {
     pub fn new(action: &'static str) -> Audit {
-        Audit { action, details: json!({}), ..Audit::default() }
+        Audit {
+            action,
+            details: json!({}),
+            ..Audit::default()
+        }
     }
 
     pub fn reason(mut self, reason: Option<String>) -> Audit {
@@ -115,7 +119,10 @@ impl Audit {
 
     pub fn set_detail(&mut self, key: &str, value: impl Serialize) {
         if let Value::Object(m) = &mut self.details {
-            m.insert(key.to_string(), serde_json::to_value(value).unwrap_or(Value::Null));
+            m.insert(
+                key.to_string(),
+                serde_json::to_value(value).unwrap_or(Value::Null),
+            );
         }
     }
 }
@@ -131,7 +138,7 @@ pub fn through<T>(
     let user = ctx.settings.require("user")?.to_string();
     let operator = match authenticate(ctx, &user, needs) {
         Ok(op) => op,
-        Err((e, account)) => return Err(record_refusal(ctx, &user, account.as_ref(), audit, e)),
+        Err((e, account)) => return Err(record_refusal(ctx, &user, account.as_deref(), audit, e)),
     };
     let mut client = ctx.connect()?;
     let mut audit = audit;
@@ -144,7 +151,13 @@ pub fn through<T>(
                 .transaction()
                 .map_err(Error::from)
                 .and_then(|mut tx| {
-                    write(&mut tx, Some(&operator.account), &operator.account.sam, &audit, e.audit_outcome())?;
+                    write(
+                        &mut tx,
+                        Some(&operator.account),
+                        &operator.account.sam,
+                        &audit,
+                        e.audit_outcome(),
+                    )?;
                     tx.commit().map_err(Error::from)
                 });
             match written {
@@ -164,54 +177,88 @@ fn act<T>(
     let mut tx = client.transaction()?;
     tx.execute(
         "SELECT fc.register_user($1, $2, $3)",
-        &[&operator.account.guid, &operator.account.sam, &operator.account.display_name],
+        &[
+            &operator.account.guid,
+            &operator.account.sam,
+            &operator.account.display_name,
+        ],
     )?;
     operator.grants = current_grants(&mut tx, operator.account.guid)?;
     let value = action(&mut tx, &operator, audit)?;
-    write(&mut tx, Some(&operator.account), &operator.account.sam, audit, "allowed").map_err(audit_failed)?;
+    write(
+        &mut tx,
+        Some(&operator.account),
+        &operator.account.sam,
+        audit,
+        "allowed",
+    )
+    .map_err(audit_failed)?;
     tx.commit().map_err(|e| audit_failed(e.into()))?;
     Ok(value)
 }
 
 /// The permission check, shared with the API: `fc.current_grants`.
 pub fn current_grants(tx: &mut Transaction, guid: Uuid) -> Result<Vec<CurrentGrant>> {
-    let rows = tx.query("SELECT source_code, expires_at, granted_at FROM fc.current_grants($1)", &[&guid])?;
+    let rows = tx.query(
+        "SELECT source_code, expires_at, granted_at FROM fc.current_grants($1)",
+        &[&guid],
+    )?;
     Ok(rows
         .iter()
-        .map(|r| CurrentGrant { source: r.get(0), expires_at: r.get(1), granted_at: r.get(2) })
+        .map(|r| CurrentGrant {
+            source: r.get(0),
+            expires_at: r.get(1),
+            granted_at: r.get(2),
+        })
         .collect())
 }
 
 /// The AD check and the role check. On failure, returns the account when
 /// it is known, so the refusal is audited against it.
-fn authenticate(ctx: &Context, user: &str, needs: Needs) -> std::result::Result<Operator, (Error, Option<Account>)> {
+fn authenticate(
+    ctx: &Context,
+    user: &str,
+    needs: Needs,
+) -> std::result::Result<Operator, (Error, Option<Box<Account>>)> {
     let mut dir = Directory::connect(&ctx.settings).map_err(|e| (e, None))?;
-    let realm = if user.contains('@') || user.contains('\\') { None } else { Some(dir.realm().map_err(|e| (e, None))?) };
+    let realm = if user.contains('@') || user.contains('\\') {
+        None
+    } else {
+        Some(dir.realm().map_err(|e| (e, None))?)
+    };
     let login = directory::parse_login(user, realm.as_deref()).map_err(|e| (e, None))?;
     let password = crate::password::obtain(&ctx.settings, user).map_err(|e| (e, None))?;
     dir.bind(&login, &password).map_err(|e| (e, None))?;
-    let account = dir
-        .account(&login)
-        .map_err(|e| (e, None))?
-        .ok_or_else(|| (Error::Auth("authentication failed: unknown account or wrong password".into()), None))?;
+    let account = dir.account(&login).map_err(|e| (e, None))?.ok_or_else(|| {
+        (
+            Error::Auth("authentication failed: unknown account or wrong password".into()),
+            None,
+        )
+    })?;
     if let Err(state) = account.usable() {
         return Err((
-            Error::Auth(format!("authentication failed: the account is {state}; ask the service desk")),
-            Some(account),
+            Error::Auth(format!(
+                "authentication failed: the account is {state}; ask the service desk"
+            )),
+            Some(Box::new(account)),
         ));
     }
     let groups = match dir.groups(&account) {
         Ok(g) => g,
-        Err(e) => return Err((e, Some(account))),
+        Err(e) => return Err((e, Some(Box::new(account)))),
     };
-    let roles = held_roles(ctx, &groups).map_err(|e| (e, Some(account.clone())))?;
+    let roles = held_roles(ctx, &groups).map_err(|e| (e, Some(Box::new(account.clone()))))?;
     let permitted = match needs {
         Needs::Role(r) => roles.iter().any(|h| h.role == r),
         Needs::AnyRole => !roles.is_empty(),
     };
     if !permitted {
         let wanted = match needs {
-            Needs::Role(r) => format!("the {} role (AD group {:?})", r.name(), ctx.settings.get(r.group_key()).unwrap_or("")),
+            Needs::Role(r) => format!(
+                "the {} role (AD group {:?})",
+                r.name(),
+                ctx.settings.get(r.group_key()).unwrap_or("")
+            ),
             Needs::AnyRole => "a FamilyContext role".to_string(),
         };
         return Err((
@@ -219,10 +266,15 @@ fn authenticate(ctx: &Context, user: &str, needs: Needs) -> std::result::Result<
                 "{} is not permitted: this command needs {wanted}; ask a Family Context administrator",
                 account.sam
             )),
-            Some(account),
+            Some(Box::new(account)),
         ));
     }
-    Ok(Operator { account, groups, roles, grants: Vec::new() })
+    Ok(Operator {
+        account,
+        groups,
+        roles,
+        grants: Vec::new(),
+    })
 }
 
 fn held_roles(ctx: &Context, groups: &[Group]) -> Result<Vec<HeldRole>> {
@@ -230,7 +282,11 @@ fn held_roles(ctx: &Context, groups: &[Group]) -> Result<Vec<HeldRole>> {
     for role in Role::ALL {
         let wanted = ctx.settings.require(role.group_key())?;
         if let Some(g) = groups.iter().find(|g| g.name.eq_ignore_ascii_case(wanted)) {
-            held.push(HeldRole { role, group: g.name.clone(), via: g.path.clone() });
+            held.push(HeldRole {
+                role,
+                group: g.name.clone(),
+                via: g.path.clone(),
+            });
         }
     }
     Ok(held)
@@ -238,7 +294,13 @@ fn held_roles(ctx: &Context, groups: &[Group]) -> Result<Vec<HeldRole>> {
 
 /// Audits a refusal when the database can be reached, then returns the
 /// refusal (or, if the audit row cannot be written, says so).
-fn record_refusal(ctx: &Context, user: &str, account: Option<&Account>, mut audit: Audit, e: Error) -> Error {
+fn record_refusal(
+    ctx: &Context,
+    user: &str,
+    account: Option<&Account>,
+    mut audit: Audit,
+    e: Error,
+) -> Error {
     if matches!(e, Error::Unreachable(_) | Error::Usage(_)) {
         return e;
     }
@@ -273,7 +335,13 @@ fn audit_failed(e: Error) -> Error {
 }
 
 /// The audit write, through the one SQL function shared with the API.
-pub fn write(tx: &mut Transaction, actor: Option<&Account>, account_name: &str, audit: &Audit, outcome: &str) -> Result<i64> {
+pub fn write(
+    tx: &mut Transaction,
+    actor: Option<&Account>,
+    account_name: &str,
+    audit: &Audit,
+    outcome: &str,
+) -> Result<i64> {
     let row = tx.query_one(
         "SELECT fc.audit_write($1, $2, 'cli', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         &[
@@ -299,7 +367,14 @@ fn with_client(details: &Value) -> Value {
     if let Value::Object(m) = &mut d {
         m.insert("famctx_version".into(), json!(env!("CARGO_PKG_VERSION")));
         if let Ok(u) = std::env::var("USER") {
-            m.insert("os_user".into(), json!(u.chars().filter(|c| !c.is_control()).take(64).collect::<String>()));
+            m.insert(
+                "os_user".into(),
+                json!(u
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(64)
+                    .collect::<String>()),
+            );
         }
     }
     d
@@ -319,10 +394,17 @@ pub fn free_text(field: &str, value: &str, max: usize) -> Result<String> {
         return Err(Error::Usage(format!("{field} must not be empty")));
     }
     if trimmed.chars().count() > max {
-        return Err(Error::Usage(format!("{field} is longer than {max} characters")));
+        return Err(Error::Usage(format!(
+            "{field} is longer than {max} characters"
+        )));
     }
-    if let Some(c) = trimmed.chars().find(|c| c.is_control() || is_bidi_control(*c)) {
-        return Err(Error::Usage(format!("{field} contains the control character {c:?}; use plain text")));
+    if let Some(c) = trimmed
+        .chars()
+        .find(|c| c.is_control() || is_bidi_control(*c))
+    {
+        return Err(Error::Usage(format!(
+            "{field} contains the control character {c:?}; use plain text"
+        )));
     }
     Ok(trimmed.to_string())
 }

@@ -34,7 +34,10 @@ impl Context {
 
     /// A connection to the family context database as the application role.
     pub fn connect(&self) -> Result<Client> {
-        db::connect(self.settings.require("database_url")?, self.settings.seconds("db_timeout")?)
+        db::connect(
+            self.settings.require("database_url")?,
+            self.settings.seconds("db_timeout")?,
+        )
     }
 }
 

@@ -19,7 +19,10 @@ pub struct Table {
 
 impl Table {
     pub fn new<const N: usize>(headers: [&str; N]) -> Table {
-        Table { headers: headers.iter().map(|h| h.to_string()).collect(), rows: Vec::new() }
+        Table {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+        }
     }
 
     pub fn row<const N: usize>(&mut self, cells: [String; N]) {
@@ -51,7 +54,11 @@ impl Output {
     pub fn stdout(format: Format) -> Output {
         let stdout = std::io::stdout();
         let terminal = stdout.is_terminal();
-        Output { format, out: Box::new(std::io::BufWriter::new(stdout)), terminal }
+        Output {
+            format,
+            out: Box::new(std::io::BufWriter::new(stdout)),
+            terminal,
+        }
     }
 
     /// Refuses a format the command cannot produce.
@@ -71,8 +78,16 @@ impl Output {
         match self.format {
             Format::Table => {
                 let mut t = comfy_table::Table::new();
-                t.load_style(if self.terminal { presets::UTF8_FULL_CONDENSED } else { presets::ASCII_MARKDOWN });
-                t.set_content_arrangement(if self.terminal { ContentArrangement::Dynamic } else { ContentArrangement::Disabled });
+                t.load_style(if self.terminal {
+                    presets::UTF8_FULL_CONDENSED
+                } else {
+                    presets::ASCII_MARKDOWN
+                });
+                t.set_content_arrangement(if self.terminal {
+                    ContentArrangement::Dynamic
+                } else {
+                    ContentArrangement::Disabled
+                });
                 t.set_header(&table.headers);
                 for r in &table.rows {
                     t.add_row(r);
@@ -92,7 +107,8 @@ impl Output {
                 let mut w = csv_writer(&mut self.out);
                 w.write_record(&table.headers).map_err(csv_error)?;
                 for r in &table.rows {
-                    w.write_record(r.iter().map(|c| neutralise_formula(c).into_owned())).map_err(csv_error)?;
+                    w.write_record(r.iter().map(|c| neutralise_formula(c).into_owned()))
+                        .map_err(csv_error)?;
                 }
                 w.flush()?;
             }
@@ -148,7 +164,10 @@ mod tests {
 
     #[test]
     fn formulas_are_neutralised() {
-        assert_eq!(neutralise_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(
+            neutralise_formula("=HYPERLINK(\"x\")"),
+            "'=HYPERLINK(\"x\")"
+        );
         assert_eq!(neutralise_formula("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise_formula("plain"), "plain");
     }

@@ -10,10 +10,9 @@ use crate::error::{Error, Result};
 pub fn obtain(settings: &Settings, account: &str) -> Result<String> {
     if settings.password_stdin {
         let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| Error::Usage(format!("cannot read the password from standard input: {e}")))?;
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+            Error::Usage(format!("cannot read the password from standard input: {e}"))
+        })?;
         return Ok(first_line(&line));
     }
     if let Some(path) = settings.get("password_file") {

@@ -31,43 +31,61 @@ pub struct Source {
 
 pub fn run(ctx: &Context, command: &SourceCommand) -> Result<u8> {
     let SourceCommand::List = command;
-    let sources = guard::through(ctx, Needs::AnyRole, Audit::new("sources_listed"), |tx, op, _| {
-        let rows = tx.query(
+    let sources = guard::through(
+        ctx,
+        Needs::AnyRole,
+        Audit::new("sources_listed"),
+        |tx, op, _| {
+            let rows = tx.query(
             "SELECT code, title, min_age, max_age, last_synchronised, coverage_start, coverage_end, \
              coverage_explanation FROM fc.data_source ORDER BY sort_order, code",
             &[],
         )?;
-        Ok(rows
-            .iter()
-            .map(|r| Source {
-                code: r.get(0),
-                title: r.get(1),
-                min_age: r.get(2),
-                max_age: r.get(3),
-                last_synchronised: r.get(4),
-                coverage_start_date: r.get(5),
-                coverage_end_date: r.get(6),
-                coverage_explanation: r.get(7),
-                granted_to_you: op.may_see(r.get(0)),
-            })
-            .collect::<Vec<_>>())
-    })?;
+            Ok(rows
+                .iter()
+                .map(|r| Source {
+                    code: r.get(0),
+                    title: r.get(1),
+                    min_age: r.get(2),
+                    max_age: r.get(3),
+                    last_synchronised: r.get(4),
+                    coverage_start_date: r.get(5),
+                    coverage_end_date: r.get(6),
+                    coverage_explanation: r.get(7),
+                    granted_to_you: op.may_see(r.get(0)),
+                })
+                .collect::<Vec<_>>())
+        },
+    )?;
     let mut out = ctx.output();
     if out.format == crate::cli::Format::Json {
         out.json(&sources)?;
         return Ok(code::SUCCESS);
     }
-    let mut table = Table::new(["code", "title", "ages", "last synchronised", "coverage", "granted to you"]);
+    let mut table = Table::new([
+        "code",
+        "title",
+        "ages",
+        "last synchronised",
+        "coverage",
+        "granted to you",
+    ]);
     for s in &sources {
         table.row([
             s.code.clone(),
             s.title.clone(),
             age_rule(s.min_age, s.max_age),
-            s.last_synchronised.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "never".into()),
+            s.last_synchronised
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_else(|| "never".into()),
             format!(
                 "{} to {}",
-                s.coverage_start_date.map(|d| d.to_string()).unwrap_or_else(|| "?".into()),
-                s.coverage_end_date.map(|d| d.to_string()).unwrap_or_else(|| "now".into())
+                s.coverage_start_date
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "?".into()),
+                s.coverage_end_date
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "now".into())
             ),
             if s.granted_to_you { "yes" } else { "no" }.to_string(),
         ]);

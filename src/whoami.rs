@@ -23,18 +23,23 @@ pub struct Identity {
 pub fn run(ctx: &Context) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json])?;
-    let identity = guard::through(ctx, Needs::AnyRole, Audit::new("identity_viewed"), |_, op, audit| {
-        audit.sources = op.grants.iter().map(|g| g.source.clone()).collect();
-        Ok(Identity {
-            account: op.account.sam.clone(),
-            user_principal_name: op.account.upn.clone(),
-            display_name: op.account.display_name.clone(),
-            object_guid: op.account.guid.to_string(),
-            distinguished_name: op.account.dn.clone(),
-            roles: op.roles.clone(),
-            grants: op.grants.clone(),
-        })
-    })?;
+    let identity = guard::through(
+        ctx,
+        Needs::AnyRole,
+        Audit::new("identity_viewed"),
+        |_, op, audit| {
+            audit.sources = op.grants.iter().map(|g| g.source.clone()).collect();
+            Ok(Identity {
+                account: op.account.sam.clone(),
+                user_principal_name: op.account.upn.clone(),
+                display_name: op.account.display_name.clone(),
+                object_guid: op.account.guid.to_string(),
+                distinguished_name: op.account.dn.clone(),
+                roles: op.roles.clone(),
+                grants: op.grants.clone(),
+            })
+        },
+    )?;
     if out.format == Format::Json {
         out.json(&identity)?;
         return Ok(code::SUCCESS);
@@ -48,7 +53,11 @@ pub fn run(ctx: &Context) -> Result<u8> {
     out.table(&who)?;
     let mut roles = Table::new(["role", "granted by group", "through"]);
     for r in &identity.roles {
-        roles.row([r.role.name().to_string(), r.group.clone(), r.via.join(" -> ")]);
+        roles.row([
+            r.role.name().to_string(),
+            r.group.clone(),
+            r.via.join(" -> "),
+        ]);
     }
     out.table(&roles)?;
     let mut grants = Table::new(["data source", "granted", "expires"]);
@@ -56,7 +65,9 @@ pub fn run(ctx: &Context) -> Result<u8> {
         grants.row([
             g.source.clone(),
             g.granted_at.format("%Y-%m-%d %H:%M").to_string(),
-            g.expires_at.map(|e| e.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "never".into()),
+            g.expires_at
+                .map(|e| e.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_else(|| "never".into()),
         ]);
     }
     if grants.is_empty() {

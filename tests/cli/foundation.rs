@@ -1,0 +1,183 @@
+//! Schema migrations, the application role's limits, TLS to the directory,
+//! generated documentation.
+
+use crate::support::*;
+
+#[test]
+fn migrations_apply_and_reapply_cleanly() {
+    let db = TestDb::new("migrate_fresh");
+    let mut su = db.superuser();
+    su.batch_execute("DROP SCHEMA fc CASCADE").unwrap();
+    let owner = [("FAMCTX_DATABASE_URL", db.owner_url())];
+    let first = Run::from(famctx_raw(&owner, &["db", "migrate"], None));
+    first.ok();
+    assert!(
+        first.stderr.contains("applied V1__core_schema"),
+        "{}",
+        first.stderr
+    );
+    let again = Run::from(famctx_raw(&owner, &["db", "migrate"], None));
+    again.ok();
+    assert!(again.stderr.contains("up to date"), "{}", again.stderr);
+    let status = Run::from(famctx_raw(&owner, &["db", "status", "-o", "json"], None));
+    let rows = status.ok().json();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), famctx::db::MIGRATIONS.len());
+    assert!(rows.iter().all(|r| r["state"] == "applied"), "{rows:?}");
+    // Each applied migration left exactly one audit row, and no more on re-run.
+    let n: i64 = su
+        .query_one(
+            "SELECT count(*) FROM fc.audit_log WHERE action = 'schema_migrated'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(n, famctx::db::MIGRATIONS.len() as i64);
+}
+
+#[test]
+fn a_changed_migration_is_refused() {
+    let db = TestDb::new("migrate_changed");
+    db.superuser()
+        .execute(
+            "UPDATE fc.schema_migration SET checksum = repeat('0', 64) WHERE version = 2",
+            &[],
+        )
+        .unwrap();
+    let owner = [("FAMCTX_DATABASE_URL", db.owner_url())];
+    let run = Run::from(famctx_raw(&owner, &["db", "migrate"], None));
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr
+            .contains("V2__users_and_grants was changed after it was applied"),
+        "{}",
+        run.stderr
+    );
+    let status = Run::from(famctx_raw(&owner, &["db", "status", "-o", "json"], None));
+    assert!(
+        status.stdout.contains("CHANGED since applied"),
+        "{}",
+        status.stdout
+    );
+}
+
+#[test]
+fn the_application_role_has_least_privilege() {
+    let db = TestDb::new("privilege");
+    db.superuser()
+        .batch_execute(
+            "SELECT fc.audit_write(NULL, 'setup', 'cli', 'h', 'sources_listed', 'allowed', \
+             NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
+        )
+        .unwrap();
+    let mut app = connect(&db.url());
+    let refused = [
+        "CREATE TABLE fc.x (a int)",
+        "CREATE TABLE public.x (a int)",
+        "INSERT INTO fc.audit_log (id, occurred_at, channel, action, outcome, prev_hash, row_hash) \
+         VALUES (999, now(), 'cli', 'searched', 'allowed', '\\x00', '\\x00')",
+        "UPDATE fc.audit_log SET reason = 'x'",
+        "DELETE FROM fc.audit_log",
+        "TRUNCATE fc.audit_log",
+        "SELECT * FROM fc.permission_grant",
+        "SELECT * FROM fc.app_user",
+        "INSERT INTO fc.person (id) VALUES (99999999)",
+        "ALTER TABLE fc.audit_log DISABLE TRIGGER audit_log_append_only",
+    ];
+    for sql in refused {
+        let err = app.batch_execute(sql).expect_err(sql);
+        let state = err.code().map(|c| c.code().to_string()).unwrap_or_default();
+        assert_eq!(
+            state, "42501",
+            "{sql}: expected permission denied, got {err:?}"
+        );
+    }
+    // The owner is refused by the trigger too.
+    let mut owner = connect(&db.owner_url());
+    for sql in [
+        "UPDATE fc.audit_log SET reason = 'x'",
+        "DELETE FROM fc.audit_log",
+        "TRUNCATE fc.audit_log",
+    ] {
+        let err = owner.batch_execute(sql).expect_err(sql);
+        let message = err
+            .as_db_error()
+            .map(|d| d.message().to_string())
+            .unwrap_or_default();
+        assert!(message.contains("append-only"), "{sql}: {err:?}");
+    }
+}
+
+#[test]
+fn ldap_starttls_verifies_the_certificate() {
+    let db = TestDb::new("ldap_tls");
+    db.run("sw.alice", &["whoami"]).ok();
+    // Without the dev CA the certificate cannot be verified: refused, not ignored.
+    let no_ca = db.run_with(
+        "sw.alice",
+        &password("sw.alice"),
+        &[(
+            "FAMCTX_LDAP_CA_FILE",
+            "/etc/ssl/certs/ca-certificates.crt".into(),
+        )],
+        &["whoami"],
+    );
+    no_ca.code(9);
+    assert!(no_ca.stderr.contains("ldap_ca_file"), "{}", no_ca.stderr);
+    assert!(no_ca.stdout.is_empty());
+    // LDAPS works the same way.
+    db.run_with(
+        "sw.alice",
+        &password("sw.alice"),
+        &[("FAMCTX_LDAP_URL", var("FAMCTX_LDAPS_URL"))],
+        &["whoami"],
+    )
+    .ok();
+    // A plain bind without TLS is refused by famctx's default settings...
+    let plain = db.run_with(
+        "sw.alice",
+        &password("sw.alice"),
+        &[("FAMCTX_LDAP_INSECURE_PLAINTEXT_BIND", "true".into())],
+        &["whoami"],
+    );
+    // ...and, when forced, by the directory itself (strong auth required).
+    plain.code(3);
+    assert!(plain.stderr.contains("WARNING"), "{}", plain.stderr);
+}
+
+#[test]
+fn generated_docs_are_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let (c, m) = (dir.path().join("completions"), dir.path().join("man"));
+    famctx::docs::write_all(&c, &m).unwrap();
+    if std::env::var_os("FAMCTX_BLESS").is_some() {
+        famctx::docs::write_all(&repo().join("completions"), &repo().join("man")).unwrap();
+        return;
+    }
+    for (fresh, committed) in [(c, repo().join("completions")), (m, repo().join("man"))] {
+        let mut names: Vec<_> = std::fs::read_dir(&fresh)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        let mut have: Vec<_> = std::fs::read_dir(&committed)
+            .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+            .unwrap_or_default();
+        have.sort();
+        assert_eq!(
+            names,
+            have,
+            "{} is stale: run FAMCTX_BLESS=1 cargo test generated_docs",
+            committed.display()
+        );
+        for n in names {
+            let a = std::fs::read(fresh.join(&n)).unwrap();
+            let b = std::fs::read(committed.join(&n)).unwrap();
+            assert!(
+                a == b,
+                "{} is stale: run FAMCTX_BLESS=1 cargo test generated_docs",
+                committed.join(&n).display()
+            );
+        }
+    }
+}

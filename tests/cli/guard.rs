@@ -1,0 +1,410 @@
+//! The one door: AD check, role check, audit of every outcome, fail closed.
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+fn last_audit(db: &TestDb) -> postgres::Row {
+    db.audit_rows().pop().expect("an audit row")
+}
+
+#[test]
+fn users_pass_directly_and_through_nested_groups() {
+    let db = TestDb::new("pass");
+    let alice = db.run("sw.alice", &["whoami", "-o", "json"]);
+    let me = alice.ok().json();
+    assert_eq!(me["account"], "sw.alice");
+    assert!(me["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["role"] == "user"));
+
+    let bob = db.run("eh.bob", &["whoami", "-o", "json"]).ok().json();
+    let user_role = bob["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["role"] == "user")
+        .expect("user role")
+        .clone();
+    assert_eq!(
+        user_role["via"],
+        serde_json::json!(["Locality North", "Early Help Team", "FamilyContext Users"])
+    );
+    let row = last_audit(&db);
+    assert_eq!(row.get::<_, String>("actor_account"), "eh.bob");
+    assert_eq!(row.get::<_, String>("action"), "identity_viewed");
+    assert_eq!(row.get::<_, String>("outcome"), "allowed");
+
+    // The other login forms name the same person.
+    let pw = password("sw.alice");
+    let upn = db
+        .run_with("sw.alice@famctx.test", &pw, &[], &["whoami", "-o", "json"])
+        .ok()
+        .json();
+    assert_eq!(upn["object_guid"], me["object_guid"]);
+    let down = db
+        .run_with("FAMCTX\\sw.alice", &pw, &[], &["whoami", "-o", "json"])
+        .ok()
+        .json();
+    assert_eq!(down["object_guid"], me["object_guid"]);
+}
+
+#[test]
+fn refusals_get_the_right_code_and_a_denied_audit_row() {
+    let db = TestDb::new("refusals");
+    let cases: [(&str, String, i32); 4] = [
+        ("dan.disabled", password("dan.disabled"), 3),
+        ("nina.nogroup", password("nina.nogroup"), 4),
+        ("sw.alice", "not-her-password-1A".into(), 3),
+        ("no.such.person", "Whatever-123".into(), 3),
+    ];
+    for (account, pw, code) in cases {
+        let before = db.audit_rows().len();
+        let run = db.run_with(account, &pw, &[], &["whoami"]);
+        run.code(code);
+        assert!(run.stdout.is_empty(), "{account}: printed {}", run.stdout);
+        let rows = db.audit_rows();
+        assert_eq!(rows.len(), before + 1, "{account}: one audit row");
+        let row = rows.last().unwrap();
+        assert_eq!(row.get::<_, String>("outcome"), "denied", "{account}");
+        assert_eq!(row.get::<_, String>("actor_account"), account);
+    }
+    // A wrong password and an unknown account read the same.
+    let wrong = db.run_with("sw.alice", "not-her-password-1A", &[], &["whoami"]);
+    let unknown = db.run_with("no.such.person", "Whatever-123", &[], &["whoami"]);
+    assert_eq!(wrong.stderr, unknown.stderr);
+}
+
+#[test]
+fn hostile_usernames_are_refused_never_matched() {
+    let db = TestDb::new("hostile_users");
+    let long = "a".repeat(10_000);
+    for name in [
+        "*",
+        "sw.alice)(objectClass=*",
+        "a\\00b",
+        "*)(sAMAccountName=sw.alice",
+        long.as_str(),
+        "sw.alice\u{202e}",
+    ] {
+        let run = db.run_with(name, &password("sw.alice"), &[], &["whoami"]);
+        run.code(3);
+        assert!(run.stdout.is_empty());
+        assert!(
+            run.stderr.len() < 400,
+            "message stays short: {}",
+            run.stderr.len()
+        );
+        let row = last_audit(&db);
+        assert_eq!(row.get::<_, String>("outcome"), "denied");
+        assert!(
+            row.get::<_, Option<String>>("actor_account")
+                .unwrap_or_default()
+                .chars()
+                .count()
+                <= 256
+        );
+    }
+}
+
+#[test]
+fn a_failing_audit_write_shows_nothing_and_changes_nothing() {
+    let db = TestDb::new("audit_down");
+    let mut su = db.superuser();
+    su.batch_execute("REVOKE EXECUTE ON FUNCTION fc.audit_write(uuid, text, text, text, text, text, bigint, bigint[], text[], text, uuid, text, jsonb) FROM famctx_app")
+        .unwrap();
+    let users_before: i64 = su
+        .query_one("SELECT count(*) FROM fc.app_user", &[])
+        .unwrap()
+        .get(0);
+    let rows_before = db.audit_rows().len();
+    let run = db.run("sw.alice", &["source", "list", "-o", "json"]);
+    run.code(8);
+    assert!(
+        run.stdout.is_empty(),
+        "printed without an audit row: {}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("audit row could not be written"),
+        "{}",
+        run.stderr
+    );
+    let users_after: i64 = su
+        .query_one("SELECT count(*) FROM fc.app_user", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        users_before, users_after,
+        "the operator's registration was rolled back"
+    );
+    assert_eq!(db.audit_rows().len(), rows_before);
+}
+
+#[test]
+fn concurrent_writers_leave_a_linear_chain() {
+    let db = TestDb::new("concurrent");
+    let before = db.audit_rows().len();
+    let (writers, each) = (8, 5);
+    std::thread::scope(|s| {
+        for w in 0..writers {
+            let db = &db;
+            s.spawn(move || {
+                let who = if w % 2 == 0 { "sw.alice" } else { "eh.bob" };
+                for _ in 0..each {
+                    db.run(who, &["source", "list", "-o", "json"]).ok();
+                }
+            });
+        }
+    });
+    let rows = db.audit_rows();
+    assert_eq!(rows.len(), before + writers * each);
+    let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+    assert_eq!(
+        ids,
+        (1..=ids.len() as i64).collect::<Vec<_>>(),
+        "ids are gap-free"
+    );
+    let v = db
+        .run("ig.officer", &["audit", "verify", "-o", "json"])
+        .ok()
+        .json();
+    assert_eq!(v["intact"], true);
+    assert_eq!(v["rows_checked"], rows.len() as i64);
+}
+
+#[test]
+fn tampering_is_caught_and_named() {
+    let db = TestDb::new("tamper");
+    for _ in 0..3 {
+        db.run("sw.alice", &["source", "list"]).ok();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cp = db
+        .run("ig.officer", &["audit", "checkpoint", "-o", "json"])
+        .ok()
+        .stdout
+        .clone();
+    let cp_path = tmpfile(dir.path(), "cp.json", &cp, 0o600);
+    let cp_id = serde_json::from_str::<serde_json::Value>(&cp).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    db.run(
+        "ig.officer",
+        &["audit", "verify", "--checkpoint", cp_path.to_str().unwrap()],
+    )
+    .ok();
+
+    let mut su = db.superuser();
+    // A DBA edits a row's reason with the trigger disabled.
+    su.batch_execute(
+        "ALTER TABLE fc.audit_log DISABLE TRIGGER audit_log_append_only;
+         UPDATE fc.audit_log SET actor_account = 'someone.else' WHERE id = 3;",
+    )
+    .unwrap();
+    let run = db.run("ig.officer", &["audit", "verify", "-o", "json"]);
+    run.code(8);
+    assert_eq!(run.json()["first_broken_row"], 3);
+
+    // Rewriting the whole chain from there on passes on its own, but not
+    // against the checkpoint kept outside the database.
+    su.batch_execute(
+        "DO $$ DECLARE r record; prev bytea; BEGIN
+           FOR r IN SELECT * FROM fc.audit_log WHERE id >= 3 ORDER BY id LOOP
+             SELECT row_hash INTO prev FROM fc.audit_log WHERE id = r.id - 1;
+             UPDATE fc.audit_log SET prev_hash = prev,
+               row_hash = sha256(prev || fc.audit_canonical(r.id, r.occurred_at, r.actor_guid, r.actor_account,
+                 r.channel, r.client_host, r.action, r.outcome, r.subject_person, r.persons_disclosed,
+                 r.sources_disclosed, r.target_user, r.target_guid, r.reason, r.details))
+             WHERE id = r.id;
+           END LOOP; END $$;",
+    )
+    .unwrap();
+    db.run("ig.officer", &["audit", "verify"]).ok();
+    let against = db.run(
+        "ig.officer",
+        &[
+            "audit",
+            "verify",
+            "-o",
+            "json",
+            "--checkpoint",
+            cp_path.to_str().unwrap(),
+        ],
+    );
+    against.code(8);
+    assert_eq!(against.json()["first_broken_row"], cp_id);
+
+    // A deleted row is named as missing.
+    su.batch_execute("DELETE FROM fc.audit_log WHERE id = 2")
+        .unwrap();
+    let gone = db.run("ig.officer", &["audit", "verify", "-o", "json"]);
+    gone.code(8);
+    assert_eq!(gone.json()["first_broken_row"], 2);
+    assert!(gone.stderr.contains("missing"), "{}", gone.stderr);
+}
+
+#[test]
+fn audit_review_needs_the_auditor_role() {
+    let db = TestDb::new("auditor_only");
+    let run = db.run("sw.alice", &["audit", "verify"]);
+    run.code(4);
+    let row = last_audit(&db);
+    assert_eq!(row.get::<_, String>("action"), "audit_verified");
+    assert_eq!(row.get::<_, String>("outcome"), "denied");
+}
+
+#[test]
+fn an_unreachable_or_silent_directory_fails_closed_within_the_timeout() {
+    let db = TestDb::new("ad_down");
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let run = db.run_with(
+        "sw.alice",
+        &password("sw.alice"),
+        &[("FAMCTX_LDAP_URL", format!("ldap://127.0.0.1:{closed_port}"))],
+        &["whoami"],
+    );
+    run.code(9);
+    assert!(
+        run.stderr.contains("cannot reach Active Directory"),
+        "{}",
+        run.stderr
+    );
+
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let started = Instant::now();
+    let run = db.run_with(
+        "sw.alice",
+        &password("sw.alice"),
+        &[
+            ("FAMCTX_LDAP_URL", format!("ldap://127.0.0.1:{port}")),
+            ("FAMCTX_LDAP_TIMEOUT", "2".into()),
+        ],
+        &["whoami"],
+    );
+    run.code(9);
+    assert!(
+        run.stderr.contains("did not answer within 2 s"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "bounded by the timeout, not hung"
+    );
+    drop(silent);
+}
+
+#[test]
+fn a_silent_database_fails_closed_within_the_timeout() {
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let url = format!("postgresql://famctx_app@127.0.0.1:{port}/famctx?sslmode=disable");
+    let run = Run::from(famctx_raw(
+        &[
+            ("FAMCTX_DATABASE_URL", url),
+            ("FAMCTX_DB_TIMEOUT", "2".into()),
+            ("FAMCTX_USER", "sw.alice".into()),
+        ],
+        &["--password-stdin", "source", "list"],
+        Some(&password("sw.alice")),
+    ));
+    run.code(9);
+    assert!(
+        run.stderr.contains("did not answer within 2 s"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn password_files_readable_by_others_are_refused() {
+    let db = TestDb::new("pwfile");
+    let dir = tempfile::tempdir().unwrap();
+    let open = tmpfile(dir.path(), "open", &password("sw.alice"), 0o644);
+    let run = Run::from(famctx_raw(
+        &[
+            ("FAMCTX_DATABASE_URL", db.url()),
+            ("FAMCTX_USER", "sw.alice".into()),
+        ],
+        &["--password-file", open.to_str().unwrap(), "whoami"],
+        None,
+    ));
+    run.code(2);
+    assert!(run.stderr.contains("chmod 600"), "{}", run.stderr);
+    let closed = tmpfile(dir.path(), "closed", &password("sw.alice"), 0o600);
+    Run::from(famctx_raw(
+        &[
+            ("FAMCTX_DATABASE_URL", db.url()),
+            ("FAMCTX_USER", "sw.alice".into()),
+        ],
+        &["--password-file", closed.to_str().unwrap(), "whoami"],
+        None,
+    ))
+    .ok();
+}
+
+#[test]
+fn config_show_names_origins_and_hides_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = tmpfile(
+        dir.path(),
+        "config.toml",
+        "ldap_timeout = 7\ngroup_users = \"Practitioners\"\n",
+        0o600,
+    );
+    let run = Run::from(famctx_raw(
+        &[("FAMCTX_GROUP_USERS", "From Env".into())],
+        &[
+            "--config",
+            file.to_str().unwrap(),
+            "config",
+            "show",
+            "-o",
+            "json",
+        ],
+        None,
+    ));
+    let rows = run.ok().json();
+    let get = |k: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["setting"] == k)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(get("ldap_timeout")["value"], "7");
+    assert!(get("ldap_timeout")["from"]
+        .as_str()
+        .unwrap()
+        .starts_with("config file"));
+    assert_eq!(get("group_users")["value"], "From Env");
+    let db = get("database_url")["value"].as_str().unwrap().to_string();
+    assert!(db.contains(":***@"), "{db}");
+    assert!(!run.stdout.contains(&password("sw.alice")));
+    let bad = tmpfile(
+        dir.path(),
+        "bad.toml",
+        "ldap_timeout = 7\nldap_timout = 3\n",
+        0o600,
+    );
+    let run = Run::from(famctx_raw(
+        &[],
+        &["--config", bad.to_str().unwrap(), "config", "show"],
+        None,
+    ));
+    run.code(2);
+    assert!(
+        run.stderr.contains("unknown setting \"ldap_timout\""),
+        "{}",
+        run.stderr
+    );
+}

@@ -1,0 +1,7 @@
+//! famctx's one integration test binary, run against the real PostgreSQL
+//! and the real Samba AD DC that `scripts/dev-env up` starts.
+
+mod support;
+
+mod foundation;
+mod guard;

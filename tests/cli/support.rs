@@ -1,0 +1,269 @@
+//! Shared test plumbing: the dev environment's settings, a private copy of
+//! the seeded database for each test that changes state, and a way to run
+//! famctx as an operator would.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+use postgres::Client;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The exports of target/dev/env, written by `scripts/dev-env up`.
+pub fn env() -> &'static HashMap<String, String> {
+    static ENV: OnceLock<HashMap<String, String>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let path = repo().join("target/dev/env");
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}; run scripts/dev-env up first", path.display()));
+        text.lines()
+            .filter_map(|l| l.strip_prefix("export "))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
+            .collect()
+    })
+}
+
+pub fn var(name: &str) -> String {
+    env()
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| panic!("{name} missing from target/dev/env"))
+}
+
+pub fn password(account: &str) -> String {
+    let text = std::fs::read_to_string(var("FAMCTX_DEV_PASSWORDS")).expect("passwords file");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{account}:")))
+        .unwrap_or_else(|| panic!("no password for {account}"))
+        .to_string()
+}
+
+/// A libpq URL with its database name replaced.
+pub fn with_db(url: &str, db: &str) -> String {
+    let (head, query) = url
+        .split_once('?')
+        .map(|(h, q)| (h, Some(q)))
+        .unwrap_or((url, None));
+    let base = &head[..head.rfind('/').expect("database in URL")];
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}
+
+/// Connects with famctx's own connection code (sslmode and sslrootcert honoured).
+pub fn connect(url: &str) -> Client {
+    famctx::db::connect(url, std::time::Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("connect: {e}"))
+}
+
+pub fn superuser() -> Client {
+    connect(&var("FAMCTX_SUPERUSER_URL"))
+}
+
+/// The seeded, migrated database every private test database is copied from.
+fn template() -> &'static str {
+    static TEMPLATE: OnceLock<()> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let status = famctx_raw(
+            &[("FAMCTX_DATABASE_URL", var("FAMCTX_OWNER_URL"))],
+            &["db", "migrate"],
+            None,
+        );
+        assert!(
+            status.status.success(),
+            "db migrate: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let mut su = superuser();
+        drop_database(&mut su, "famctx_test_template");
+        // Copying needs the source idle; retry while other sessions finish.
+        for attempt in 0.. {
+            match su.batch_execute(
+                "CREATE DATABASE famctx_test_template TEMPLATE famctx OWNER famctx_owner",
+            ) {
+                Ok(()) => break,
+                Err(e) if attempt < 50 => {
+                    let _ = e;
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                }
+                Err(e) => panic!("cannot copy famctx: {e}"),
+            }
+        }
+    });
+    "famctx_test_template"
+}
+
+/// A private database for one test: a copy of the seeded template, dropped
+/// when the test ends.
+pub struct TestDb {
+    pub name: String,
+}
+
+impl TestDb {
+    pub fn new(tag: &str) -> TestDb {
+        static SERIAL: Mutex<()> = Mutex::new(());
+        let name = format!("famctx_t_{tag}_{}", std::process::id());
+        let template = template();
+        let _one_copy_at_a_time = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+        let mut su = superuser();
+        drop_database(&mut su, &name);
+        su.batch_execute(&format!(
+            "CREATE DATABASE {name} TEMPLATE {template} OWNER famctx_owner"
+        ))
+        .unwrap();
+        su.batch_execute(&format!("GRANT CONNECT ON DATABASE {name} TO famctx_app"))
+            .unwrap();
+        TestDb { name }
+    }
+
+    pub fn url(&self) -> String {
+        with_db(&var("FAMCTX_DATABASE_URL"), &self.name)
+    }
+
+    pub fn owner_url(&self) -> String {
+        with_db(&var("FAMCTX_OWNER_URL"), &self.name)
+    }
+
+    pub fn superuser(&self) -> Client {
+        connect(&with_db(&var("FAMCTX_SUPERUSER_URL"), &self.name))
+    }
+
+    /// Runs famctx as `account` against this database.
+    pub fn run(&self, account: &str, args: &[&str]) -> Run {
+        self.run_with(account, &password(account), &[], args)
+    }
+
+    pub fn run_with(
+        &self,
+        account: &str,
+        pw: &str,
+        extra_env: &[(&str, String)],
+        args: &[&str],
+    ) -> Run {
+        let mut envs = vec![
+            ("FAMCTX_DATABASE_URL", self.url()),
+            ("FAMCTX_USER", account.to_string()),
+        ];
+        envs.extend(extra_env.iter().cloned());
+        let mut full = vec!["--password-stdin"];
+        full.extend_from_slice(args);
+        Run::from(famctx_raw(&envs, &full, Some(pw)))
+    }
+
+    pub fn audit_rows(&self) -> Vec<postgres::Row> {
+        self.superuser()
+            .query(
+                "SELECT id, actor_account, action, outcome, details, persons_disclosed, sources_disclosed, \
+                 reason, subject_person FROM fc.audit_log ORDER BY id",
+                &[],
+            )
+            .unwrap()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut su) = std::panic::catch_unwind(superuser) {
+            drop_database(&mut su, &self.name);
+        }
+    }
+}
+
+fn drop_database(su: &mut Client, name: &str) {
+    su.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+        &[&name],
+    )
+    .expect("terminate sessions");
+    su.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .expect("drop database");
+}
+
+/// Runs the famctx binary with only the dev environment's settings (none
+/// inherited from the caller's FAMCTX_* variables) plus `envs`.
+pub fn famctx_raw(envs: &[(&str, String)], args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_famctx"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("FAMCTX_") {
+            cmd.env_remove(k);
+        }
+    }
+    for (k, v) in env() {
+        cmd.env(k, v);
+    }
+    cmd.env_remove("FAMCTX_OWNER_URL")
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .env("NO_COLOR", "1");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn famctx");
+    if let Some(mut w) = child.stdin.take() {
+        if let Some(s) = stdin {
+            let _ = writeln!(w, "{s}");
+        }
+    }
+    child.wait_with_output().expect("famctx output")
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    #[track_caller]
+    pub fn ok(&self) -> &Run {
+        assert_eq!(
+            self.code, 0,
+            "expected success; stderr: {}\nstdout: {}",
+            self.stderr, self.stdout
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}; stderr: {}\nstdout: {}",
+            self.stderr, self.stdout
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+    }
+}
+
+pub fn tmpfile(dir: &Path, name: &str, content: &str, mode: u32) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let p = dir.join(name);
+    std::fs::write(&p, content).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+    p
+}
