@@ -92,6 +92,12 @@ impl Format {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Look a person up and see their family and the services involved
+    #[command(subcommand)]
+    Family(crate::family::FamilyCommand),
+    /// Find people in the MDM person index
+    #[command(subcommand)]
+    Person(crate::person::PersonCommand),
     /// Show who you are in Active Directory, your roles and your data source grants
     Whoami,
     /// Data sources (services) and their coverage

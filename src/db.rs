@@ -301,10 +301,12 @@ fn apply_pending(client: &mut Client) -> Result<Vec<&'static Migration>> {
     let done = applied(client)?;
     for (version, name, sum, _) in &done {
         match MIGRATIONS.iter().find(|m| m.version == *version) {
-            None => return Err(Error::Other(format!(
+            None => {
+                return Err(Error::Other(format!(
                 "the database has migration V{version}__{name}, which this famctx does not know: \
                      use the famctx release that applied it, or a newer one"
-            ))),
+            )))
+            }
             Some(m) if m.checksum() != *sum => {
                 return Err(Error::Other(format!(
                     "migration V{version}__{name} was changed after it was applied \

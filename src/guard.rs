@@ -84,6 +84,13 @@ impl Operator {
     }
 }
 
+/// What an action gets: the vouched-for operator and the directory
+/// connection (bound as the operator) for looking other accounts up.
+pub struct Session<'a> {
+    pub operator: &'a Operator,
+    pub directory: &'a mut Directory,
+}
+
 /// The audit row a command writes: set up from the request, filled in by
 /// the action with what it disclosed or changed.
 #[derive(Debug, Clone, Default)]
@@ -133,16 +140,22 @@ pub fn through<T>(
     ctx: &Context,
     needs: Needs,
     audit: Audit,
-    action: impl FnOnce(&mut Transaction, &Operator, &mut Audit) -> Result<T>,
+    action: impl FnOnce(&mut Transaction, &mut Session, &mut Audit) -> Result<T>,
 ) -> Result<T> {
     let user = ctx.settings.require("user")?.to_string();
-    let operator = match authenticate(ctx, &user, needs) {
-        Ok(op) => op,
+    let (mut operator, mut directory) = match authenticate(ctx, &user, needs) {
+        Ok(found) => found,
         Err((e, account)) => return Err(record_refusal(ctx, &user, account.as_deref(), audit, e)),
     };
     let mut client = ctx.connect()?;
     let mut audit = audit;
-    match act(&mut client, operator.clone(), &mut audit, action) {
+    match act(
+        &mut client,
+        &mut operator,
+        &mut directory,
+        &mut audit,
+        action,
+    ) {
         Ok(value) => Ok(value),
         Err(e @ (Error::Unreachable(_) | Error::Audit(_))) => Err(e),
         Err(e) => {
@@ -170,9 +183,10 @@ pub fn through<T>(
 
 fn act<T>(
     client: &mut Client,
-    mut operator: Operator,
+    operator: &mut Operator,
+    directory: &mut Directory,
     audit: &mut Audit,
-    action: impl FnOnce(&mut Transaction, &Operator, &mut Audit) -> Result<T>,
+    action: impl FnOnce(&mut Transaction, &mut Session, &mut Audit) -> Result<T>,
 ) -> Result<T> {
     let mut tx = client.transaction()?;
     tx.execute(
@@ -184,7 +198,14 @@ fn act<T>(
         ],
     )?;
     operator.grants = current_grants(&mut tx, operator.account.guid)?;
-    let value = action(&mut tx, &operator, audit)?;
+    let value = action(
+        &mut tx,
+        &mut Session {
+            operator,
+            directory,
+        },
+        audit,
+    )?;
     write(
         &mut tx,
         Some(&operator.account),
@@ -219,7 +240,7 @@ fn authenticate(
     ctx: &Context,
     user: &str,
     needs: Needs,
-) -> std::result::Result<Operator, (Error, Option<Box<Account>>)> {
+) -> std::result::Result<(Operator, Directory), (Error, Option<Box<Account>>)> {
     let mut dir = Directory::connect(&ctx.settings).map_err(|e| (e, None))?;
     let realm = if user.contains('@') || user.contains('\\') {
         None
@@ -269,12 +290,13 @@ fn authenticate(
             Some(Box::new(account)),
         ));
     }
-    Ok(Operator {
+    let operator = Operator {
         account,
         groups,
         roles,
         grants: Vec::new(),
-    })
+    };
+    Ok((operator, dir))
 }
 
 fn held_roles(ctx: &Context, groups: &[Group]) -> Result<Vec<HeldRole>> {

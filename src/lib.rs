@@ -7,10 +7,13 @@ pub mod db;
 pub mod directory;
 pub mod docs;
 pub mod error;
+pub mod family;
 pub mod guard;
 pub mod output;
 pub mod password;
+pub mod person;
 pub mod source;
+pub mod when;
 pub mod whoami;
 
 use clap::{CommandFactory, FromArgMatches};
@@ -60,6 +63,8 @@ pub fn main() -> Result<u8> {
 pub fn run(ctx: Context, command: &Command) -> Result<u8> {
     match command {
         Command::Whoami => whoami::run(&ctx),
+        Command::Family(c) => family::run(&ctx, c),
+        Command::Person(c) => person::run(&ctx, c),
         Command::Source(c) => source::run(&ctx, c),
         Command::Audit(c) => audit::run(&ctx, c),
         Command::Db(c) => db::run(&ctx, c),

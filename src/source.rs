@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, command: &SourceCommand) -> Result<u8> {
         ctx,
         Needs::AnyRole,
         Audit::new("sources_listed"),
-        |tx, op, _| {
+        |tx, session, _| {
             let rows = tx.query(
             "SELECT code, title, min_age, max_age, last_synchronised, coverage_start, coverage_end, \
              coverage_explanation FROM fc.data_source ORDER BY sort_order, code",
@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, command: &SourceCommand) -> Result<u8> {
                     coverage_start_date: r.get(5),
                     coverage_end_date: r.get(6),
                     coverage_explanation: r.get(7),
-                    granted_to_you: op.may_see(r.get(0)),
+                    granted_to_you: session.operator.may_see(r.get(0)),
                 })
                 .collect::<Vec<_>>())
         },

@@ -27,7 +27,8 @@ pub fn run(ctx: &Context) -> Result<u8> {
         ctx,
         Needs::AnyRole,
         Audit::new("identity_viewed"),
-        |_, op, audit| {
+        |_, session, audit| {
+            let op = session.operator;
             audit.sources = op.grants.iter().map(|g| g.source.clone()).collect();
             Ok(Identity {
                 account: op.account.sam.clone(),

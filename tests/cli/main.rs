@@ -3,5 +3,7 @@
 
 mod support;
 
+mod family;
 mod foundation;
 mod guard;
+mod person;

@@ -267,3 +267,36 @@ pub fn tmpfile(dir: &Path, name: &str, content: &str, mode: u32) -> PathBuf {
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
     p
 }
+
+impl TestDb {
+    /// The objectGUID famctx recorded for `account` (runs `whoami` once so
+    /// the account is registered).
+    pub fn guid(&self, account: &str) -> uuid::Uuid {
+        let me = self.run(account, &["whoami", "-o", "json"]);
+        let me = me.ok().json();
+        me["object_guid"]
+            .as_str()
+            .expect("object_guid")
+            .parse()
+            .expect("uuid")
+    }
+
+    /// A grant written straight into the table (as an administrator's grant
+    /// would be), for tests of what grants allow.
+    pub fn grant_sql(&self, account: &str, source: &str, expires_in: Option<&str>) {
+        let grantee = self.guid(account);
+        let admin = self.guid("bi.admin");
+        let expires = expires_in
+            .map(|i| format!("clock_timestamp() + interval '{i}'"))
+            .unwrap_or_else(|| "NULL".into());
+        self.superuser()
+            .execute(
+                &format!(
+                    "INSERT INTO fc.permission_grant (grantee_guid, source_code, granted_by_guid, reason, expires_at) \
+                     VALUES ($1, $2, $3, 'test grant', {expires})"
+                ),
+                &[&grantee, &source, &admin],
+            )
+            .expect("grant");
+    }
+}
