@@ -234,13 +234,16 @@ pub fn current_grants(tx: &mut Transaction, guid: Uuid) -> Result<Vec<CurrentGra
         .collect())
 }
 
+/// A refusal, with the account when the directory already named it.
+type Refusal = (Error, Option<Box<Account>>);
+
 /// The AD check and the role check. On failure, returns the account when
 /// it is known, so the refusal is audited against it.
 fn authenticate(
     ctx: &Context,
     user: &str,
     needs: Needs,
-) -> std::result::Result<(Operator, Directory), (Error, Option<Box<Account>>)> {
+) -> std::result::Result<(Operator, Directory), Refusal> {
     let mut dir = Directory::connect(&ctx.settings).map_err(|e| (e, None))?;
     let realm = if user.contains('@') || user.contains('\\') {
         None

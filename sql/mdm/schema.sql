@@ -20,6 +20,8 @@
 --   sibling, half_sibling, partner: symmetric, stored once a pair with
 --                person_id < related_person_id.
 
+SET client_min_messages = warning;
+
 CREATE SCHEMA IF NOT EXISTS mdm;
 
 -- The unique person index: one row a person, with the golden-record demographics.
@@ -37,8 +39,8 @@ CREATE TABLE IF NOT EXISTS mdm.person (
 
 -- Which source-system records were matched into each person.
 CREATE TABLE IF NOT EXISTS mdm.person_source_link (
-    source_system  text NOT NULL,
-    source_key     text NOT NULL,
+    source_system  text COLLATE "C" NOT NULL,
+    source_key     text COLLATE "C" NOT NULL,
     person_id      bigint NOT NULL,
     PRIMARY KEY (source_system, source_key)
 );
