@@ -98,6 +98,9 @@ pub enum Command {
     /// Find people in the MDM person index
     #[command(subcommand)]
     Person(crate::person::PersonCommand),
+    /// Grant, revoke, list and review data source permissions (admins)
+    #[command(subcommand)]
+    Permission(crate::permission::PermissionCommand),
     /// Show who you are in Active Directory, your roles and your data source grants
     Whoami,
     /// Data sources (services) and their coverage
@@ -117,4 +120,39 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// A subcommand argument with the id of a global option would silently
+    /// take its place (e.g. a grantee named where the operator should be).
+    #[test]
+    fn no_argument_shadows_a_global_option() {
+        let root = super::Cli::command();
+        let globals: Vec<String> = root
+            .get_arguments()
+            .map(|a| a.get_id().to_string())
+            .collect();
+        fn walk(cmd: &clap::Command, globals: &[String], path: &str) {
+            for sub in cmd.get_subcommands() {
+                let here = format!("{path} {}", sub.get_name());
+                for a in sub.get_arguments() {
+                    assert!(
+                        !globals.contains(&a.get_id().to_string()),
+                        "`{here}` argument {} shadows a global option",
+                        a.get_id()
+                    );
+                }
+                walk(sub, globals, &here);
+            }
+        }
+        walk(&root, &globals, "famctx");
+    }
+
+    #[test]
+    fn the_command_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "users_and_grants"),
     migration!(3, "audit"),
     migration!(4, "application_role"),
+    migration!(5, "permissions"),
 ];
 
 impl Migration {

@@ -99,15 +99,7 @@ pub fn parse_login(input: &str, realm: Option<&str>) -> Result<Login> {
     } else {
         (input, 'n')
     };
-    if name.is_empty() || name.chars().count() > 64 {
-        return Err(refuse("the name must be 1 to 64 characters"));
-    }
-    if name.starts_with([' ', '.']) || name.ends_with([' ', '.']) {
-        return Err(refuse("it starts or ends with a space or dot"));
-    }
-    if let Some(c) = name.chars().find(|c| c.is_control() || "\"/\\[]:;|=,+*?<>()@#\u{200e}\u{200f}\u{202a}\u{202b}\u{202c}\u{202d}\u{202e}\u{2066}\u{2067}\u{2068}\u{2069}".contains(*c)) {
-        return Err(refuse(&format!("it contains {c:?}")));
-    }
+    check_account_name(name).map_err(|why| refuse(&why))?;
     let name_filter = ldap_escape(name);
     Ok(match form {
         'u' => Login {
@@ -135,6 +127,25 @@ pub fn parse_login(input: &str, realm: Option<&str>) -> Result<Login> {
             }
         }
     })
+}
+
+/// Checks an account name (sAMAccountName): 1 to 64 characters, none of
+/// the characters AD forbids, no control or direction-override characters.
+pub fn check_account_name(name: &str) -> std::result::Result<(), String> {
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err("the name must be 1 to 64 characters".into());
+    }
+    if name.starts_with([' ', '.']) || name.ends_with([' ', '.']) {
+        return Err("it starts or ends with a space or dot".into());
+    }
+    let forbidden = "\"/\\[]:;|=,+*?<>()@#\u{200e}\u{200f}\u{202a}\u{202b}\u{202c}\u{202d}\u{202e}\u{2066}\u{2067}\u{2068}\u{2069}";
+    if let Some(c) = name
+        .chars()
+        .find(|c| c.is_control() || forbidden.contains(*c))
+    {
+        return Err(format!("it contains {c:?}"));
+    }
+    Ok(())
 }
 
 fn valid_label(s: &str, dots: bool) -> bool {

@@ -387,6 +387,26 @@ pub fn write(
     Ok(row.get(0))
 }
 
+/// Many audit rows in one statement (one a change of a bulk apply), each
+/// through the same `fc.audit_write`, in the caller's transaction.
+pub fn write_many(
+    tx: &mut Transaction,
+    actor: &Account,
+    actions: &[&str],
+    targets: &[&str],
+    target_guids: &[Uuid],
+    reasons: &[&str],
+    details: &[Value],
+) -> Result<()> {
+    let details: Vec<Value> = details.iter().map(with_client).collect();
+    tx.execute(
+        "SELECT count(fc.audit_write($1, $2, 'cli', $3, a.action, 'allowed', NULL, NULL, NULL,                 a.target, a.target_guid, a.reason, a.details))          FROM unnest($4::text[], $5::text[], $6::uuid[], $7::text[], $8::jsonb[])               AS a (action, target, target_guid, reason, details)",
+        &[&actor.guid, &actor.sam, &client_host(), &actions, &targets, &target_guids, &reasons, &details],
+    )
+    .map_err(|e| audit_failed(e.into()))?;
+    Ok(())
+}
+
 fn with_client(details: &Value) -> Value {
     let mut d = details.clone();
     if let Value::Object(m) = &mut d {

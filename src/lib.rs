@@ -11,6 +11,7 @@ pub mod family;
 pub mod guard;
 pub mod output;
 pub mod password;
+pub mod permission;
 pub mod person;
 pub mod source;
 pub mod when;
@@ -65,6 +66,7 @@ pub fn run(ctx: Context, command: &Command) -> Result<u8> {
         Command::Whoami => whoami::run(&ctx),
         Command::Family(c) => family::run(&ctx, c),
         Command::Person(c) => person::run(&ctx, c),
+        Command::Permission(c) => permission::run(&ctx, c),
         Command::Source(c) => source::run(&ctx, c),
         Command::Audit(c) => audit::run(&ctx, c),
         Command::Db(c) => db::run(&ctx, c),

@@ -6,4 +6,5 @@ mod support;
 mod family;
 mod foundation;
 mod guard;
+mod permission;
 mod person;

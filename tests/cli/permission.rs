@@ -1,0 +1,670 @@
+//! Permission administration through the door, against real AD and PostgreSQL.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::*;
+
+const WHY: &str = "s47 enquiry, case 1234";
+
+fn housing_status(db: &TestDb) -> String {
+    let view = db
+        .run(
+            "sw.alice",
+            &["family", "show", "fc:2", "--reason", WHY, "-o", "json"],
+        )
+        .ok()
+        .json();
+    let s = view["person"]["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["dataSource"] == "housing")
+        .unwrap()
+        .clone();
+    s["status"].as_str().unwrap().to_string()
+}
+
+fn grants(db: &TestDb) -> i64 {
+    db.superuser()
+        .query_one("SELECT count(*) FROM fc.permission_grant", &[])
+        .unwrap()
+        .get(0)
+}
+
+#[test]
+fn grant_shows_at_once_and_revoke_hides_at_once() {
+    let db = TestDb::new("perm_grant");
+    assert_eq!(housing_status(&db), "restricted");
+    let out = db
+        .run(
+            "bi.admin",
+            &[
+                "permission",
+                "grant",
+                "sw.alice",
+                "--source",
+                "housing",
+                "--for",
+                "30d",
+                "--reason",
+                "joined MASH",
+                "--ticket",
+                "CHG-42",
+                "-o",
+                "json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(out[0]["effect"], "added");
+    assert_eq!(housing_status(&db), "shown");
+
+    // Granting again is idempotent; a later expiry extends.
+    let again = db
+        .run(
+            "bi.admin",
+            &[
+                "permission",
+                "grant",
+                "sw.alice",
+                "--source",
+                "housing",
+                "--for",
+                "30d",
+                "--reason",
+                "again",
+                "-o",
+                "json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(
+        again[0]["effect"], "extended",
+        "a later expiry (now + 30d, a little later) extends"
+    );
+    let same = db
+        .run(
+            "bi.admin",
+            &[
+                "permission",
+                "grant",
+                "sw.alice",
+                "--source",
+                "housing",
+                "--for",
+                "1d",
+                "--reason",
+                "again",
+                "-o",
+                "json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(same[0]["effect"], "unchanged");
+
+    // Every change audited with target, source, reason, ticket.
+    let rows = db.audit_rows();
+    let granted: Vec<&postgres::Row> = rows
+        .iter()
+        .filter(|r| r.get::<_, String>("action") == "permission_granted")
+        .collect();
+    assert_eq!(granted.len(), 1);
+    let details: Value = granted[0].get("details");
+    assert_eq!(details["source"], "housing");
+    assert_eq!(details["ticket"], "CHG-42");
+    assert_eq!(
+        granted[0].get::<_, Option<String>>("reason").as_deref(),
+        Some("joined MASH")
+    );
+
+    // Revoking asks first; without a terminal it needs --yes.
+    let refused = db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "revoke",
+            "sw.alice",
+            "--source",
+            "housing",
+            "--reason",
+            "left MASH",
+        ],
+    );
+    refused.code(2);
+    assert!(refused.stderr.contains("--yes"), "{}", refused.stderr);
+    assert_eq!(housing_status(&db), "shown");
+    db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "revoke",
+            "sw.alice",
+            "--source",
+            "housing",
+            "--reason",
+            "left MASH",
+            "--yes",
+        ],
+    )
+    .ok();
+    assert_eq!(housing_status(&db), "restricted");
+
+    // History is kept: the revoked grant is listed with who, when and why.
+    let listed = db
+        .run(
+            "bi.admin",
+            &[
+                "permission",
+                "list",
+                "sw.alice",
+                "--include-ended",
+                "-o",
+                "json",
+            ],
+        )
+        .ok()
+        .json();
+    let g = &listed.as_array().unwrap()[0];
+    assert_eq!(g["status"], "revoked");
+    assert_eq!(g["revoked_by"], "bi.admin");
+    assert_eq!(g["revoke_reason"], "left MASH");
+    // ...and as of an hour ago nothing was granted.
+    let before = db
+        .run(
+            "bi.admin",
+            &[
+                "permission",
+                "list",
+                "sw.alice",
+                "--as-of",
+                "1h",
+                "-o",
+                "json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(before.as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn an_expired_grant_is_not_honoured() {
+    let db = TestDb::new("perm_expiry");
+    let at = (chrono::Utc::now() + chrono::Duration::seconds(3)).to_rfc3339();
+    db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "grant",
+            "sw.alice",
+            "--source",
+            "housing",
+            "--expires",
+            &at,
+            "--reason",
+            "short",
+        ],
+    )
+    .ok();
+    assert_eq!(housing_status(&db), "shown");
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(housing_status(&db), "restricted");
+    let past = db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "grant",
+            "sw.alice",
+            "--source",
+            "housing",
+            "--expires",
+            "2020-01-01",
+            "--reason",
+            "x",
+        ],
+    );
+    past.code(2);
+    assert!(past.stderr.contains("in the past"), "{}", past.stderr);
+    // Granting again after expiry opens a new grant and keeps the old one.
+    let again = db
+        .run(
+            "bi.admin",
+            &[
+                "permission",
+                "grant",
+                "sw.alice",
+                "--source",
+                "housing",
+                "--for",
+                "1d",
+                "--reason",
+                "renewed",
+                "-o",
+                "json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(again[0]["effect"], "added");
+    assert_eq!(grants(&db), 2);
+}
+
+#[test]
+fn who_may_grant_and_to_whom() {
+    let db = TestDb::new("perm_rules");
+    let alice = db.run(
+        "sw.alice",
+        &[
+            "permission",
+            "grant",
+            "eh.bob",
+            "--source",
+            "school",
+            "--reason",
+            "x",
+        ],
+    );
+    alice.code(4);
+    let own = db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "grant",
+            "bi.admin",
+            "--source",
+            "police",
+            "--reason",
+            "x",
+        ],
+    );
+    own.code(2);
+    assert!(
+        own.stderr.contains("may not change their own access"),
+        "{}",
+        own.stderr
+    );
+    let ghost = db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "grant",
+            "no.such.user",
+            "--source",
+            "school",
+            "--reason",
+            "x",
+        ],
+    );
+    ghost.code(2);
+    assert!(
+        ghost.stderr.contains("no account \"no.such.user\""),
+        "{}",
+        ghost.stderr
+    );
+    let disabled = db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "grant",
+            "dan.disabled",
+            "--source",
+            "school",
+            "--reason",
+            "x",
+        ],
+    );
+    disabled.code(2);
+    assert!(disabled.stderr.contains("disabled"), "{}", disabled.stderr);
+    let unknown = db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "grant",
+            "sw.alice",
+            "--source",
+            "astrology",
+            "--reason",
+            "x",
+        ],
+    );
+    unknown.code(2);
+    assert_eq!(grants(&db), 0);
+
+    db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "grant",
+            "nina.nogroup",
+            "--source",
+            "school",
+            "--reason",
+            "x",
+        ],
+    )
+    .ok();
+    db.run("nina.nogroup", &["family", "show", "fc:1", "--reason", WHY])
+        .code(4);
+
+    // "Who can see housing?"
+    db.run(
+        "svc.grants",
+        &[
+            "permission",
+            "grant",
+            "eh.bob",
+            "--source",
+            "housing",
+            "--reason",
+            "y",
+        ],
+    )
+    .ok();
+    let who = db
+        .run(
+            "bi.admin",
+            &["permission", "list", "--source", "housing", "-o", "json"],
+        )
+        .ok()
+        .json();
+    let users: Vec<&str> = who
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["user"].as_str().unwrap())
+        .collect();
+    assert_eq!(users, ["eh.bob"]);
+}
+
+#[test]
+fn review_lists_expiring_and_unused_grants() {
+    let db = TestDb::new("perm_review");
+    db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "grant",
+            "sw.alice",
+            "--source",
+            "school",
+            "--for",
+            "3d",
+            "--reason",
+            "x",
+        ],
+    )
+    .ok();
+    db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "grant",
+            "sw.alice",
+            "--source",
+            "police",
+            "--reason",
+            "x",
+        ],
+    )
+    .ok();
+    db.run("sw.alice", &["family", "show", "fc:1", "--reason", WHY])
+        .ok();
+    let expiring = db
+        .run(
+            "bi.admin",
+            &[
+                "permission",
+                "review",
+                "--expiring-within",
+                "7",
+                "-o",
+                "json",
+            ],
+        )
+        .ok()
+        .json();
+    let sources: Vec<&str> = expiring
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["school"]);
+    assert!(
+        expiring[0]["last_used"].is_string(),
+        "the lookup used school: {}",
+        expiring[0]
+    );
+    let all = db
+        .run("bi.admin", &["permission", "review", "-o", "json"])
+        .ok()
+        .json();
+    let police = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["source"] == "police")
+        .unwrap();
+    assert!(
+        police["last_used"].is_string(),
+        "fc:3 (adult) police shown: {police}"
+    );
+}
+
+fn staff(n: usize) -> String {
+    format!("staff.{n:05}")
+}
+
+const SOURCES: [&str; 5] = [
+    "school",
+    "childrens_social_care",
+    "adult_social_care",
+    "housing",
+    "police",
+];
+
+fn bulk_csv(rows: usize, bad_line: Option<usize>) -> String {
+    let mut csv = String::from("action,user,source,expires,reason,ticket\n");
+    for i in 0..rows {
+        let line = i + 2;
+        let user = staff(i / SOURCES.len() + 1);
+        let source = SOURCES[i % SOURCES.len()];
+        if Some(line) == bad_line {
+            csv.push_str(&format!(
+                "grant,{user},{source},2020-02-30,bulk onboarding,CHG-7\n"
+            ));
+        } else {
+            csv.push_str(&format!("grant,{user},{source},,bulk onboarding,CHG-7\n"));
+        }
+    }
+    csv
+}
+
+#[test]
+fn bulk_apply_is_all_or_nothing() {
+    let db = TestDb::new("perm_bulk");
+    let dir = tempfile::tempdir().unwrap();
+    let audit_before = db.audit_rows().len();
+    let bad = tmpfile(dir.path(), "bad.csv", &bulk_csv(10_000, Some(7_777)), 0o600);
+    let run = db.run(
+        "svc.grants",
+        &["permission", "apply", bad.to_str().unwrap(), "--yes"],
+    );
+    run.code(2);
+    assert!(
+        run.stderr.contains("line 7777"),
+        "{}",
+        &run.stderr[..run.stderr.len().min(500)]
+    );
+    assert!(run.stderr.contains("nothing was changed"));
+    assert_eq!(grants(&db), 0);
+
+    let good = tmpfile(dir.path(), "good.csv", &bulk_csv(10_000, None), 0o600);
+    let dry = db
+        .run(
+            "svc.grants",
+            &[
+                "permission",
+                "apply",
+                good.to_str().unwrap(),
+                "--dry-run",
+                "-o",
+                "json",
+            ],
+        )
+        .ok()
+        .json();
+    assert_eq!(dry.as_array().unwrap().len(), 10_000);
+    assert!(dry
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["effect"] == "added"));
+    assert_eq!(grants(&db), 0, "a dry run changes nothing");
+
+    let unconfirmed = db.run(
+        "svc.grants",
+        &["permission", "apply", good.to_str().unwrap()],
+    );
+    unconfirmed.code(2);
+    assert_eq!(grants(&db), 0);
+
+    db.run(
+        "svc.grants",
+        &[
+            "permission",
+            "apply",
+            good.to_str().unwrap(),
+            "--yes",
+            "-o",
+            "json",
+        ],
+    )
+    .ok();
+    assert_eq!(grants(&db), 10_000);
+    let rows = db.audit_rows();
+    let per_change = rows[audit_before..]
+        .iter()
+        .filter(|r| r.get::<_, String>("action") == "permission_granted")
+        .count();
+    assert_eq!(per_change, 10_000);
+    db.run("ig.officer", &["audit", "verify"]).ok();
+
+    // The same file again changes nothing.
+    let again = db
+        .run(
+            "svc.grants",
+            &[
+                "permission",
+                "apply",
+                good.to_str().unwrap(),
+                "--yes",
+                "-o",
+                "json",
+            ],
+        )
+        .ok()
+        .json();
+    assert!(again
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|o| o["effect"] == "unchanged"));
+}
+
+#[test]
+fn contradictory_rows_and_json_lines() {
+    let db = TestDb::new("perm_jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let contradictory = tmpfile(
+        dir.path(),
+        "c.jsonl",
+        "{\"action\":\"grant\",\"user\":\"sw.alice\",\"source\":\"school\",\"reason\":\"a\"}\n\
+         {\"action\":\"revoke\",\"user\":\"sw.alice\",\"source\":\"school\",\"reason\":\"b\"}\n",
+        0o600,
+    );
+    let run = db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "apply",
+            contradictory.to_str().unwrap(),
+            "--yes",
+        ],
+    );
+    run.code(2);
+    assert!(
+        run.stderr.contains("line 2") && run.stderr.contains("contradicts line 1"),
+        "{}",
+        run.stderr
+    );
+    let ok = tmpfile(
+        dir.path(),
+        "ok.jsonl",
+        "{\"action\":\"grant\",\"user\":\"sw.alice\",\"source\":\"school\",\"reason\":\"a\",\"ticket\":\"=cmd|' /C calc'!A0\"}\n",
+        0o600,
+    );
+    db.run("bi.admin", &["permission", "apply", ok.to_str().unwrap()])
+        .ok();
+    let csv = db
+        .run("bi.admin", &["permission", "list", "sw.alice", "-o", "csv"])
+        .ok()
+        .stdout
+        .clone();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let ticket_col = headers.iter().position(|h| h == "ticket").unwrap();
+    let record = reader.records().next().unwrap().unwrap();
+    assert!(
+        record[ticket_col].starts_with("'="),
+        "formula neutralised: {}",
+        &record[ticket_col]
+    );
+}
+
+#[test]
+fn a_connection_killed_mid_apply_leaves_nothing_half_applied() {
+    let db = TestDb::new("perm_kill");
+    let dir = tempfile::tempdir().unwrap();
+    let good = tmpfile(dir.path(), "good.csv", &bulk_csv(10_000, None), 0o600);
+    let audit_before = db.audit_rows().len();
+    let name = db.name.clone();
+    let killer = std::thread::spawn(move || {
+        let mut su = superuser();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            let killed: i64 = su
+                .query_one(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+                     WHERE datname = $1 AND usename = 'famctx_app' AND query LIKE '%apply_grants%' AND state = 'active'",
+                    &[&name],
+                )
+                .unwrap()
+                .get(0);
+            if killed > 0 {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        false
+    });
+    let run = db.run(
+        "svc.grants",
+        &["permission", "apply", good.to_str().unwrap(), "--yes"],
+    );
+    let killed = killer.join().unwrap();
+    assert!(killed, "the apply was caught in the act");
+    run.code(9);
+    assert!(run.stdout.is_empty());
+    assert_eq!(grants(&db), 0, "nothing half-applied");
+    assert_eq!(
+        db.audit_rows().len(),
+        audit_before,
+        "no audit row for a change that did not happen"
+    );
+    db.run("ig.officer", &["audit", "verify"]).ok();
+}
