@@ -138,10 +138,10 @@ pub fn check_account_name(name: &str) -> std::result::Result<(), String> {
     if name.starts_with([' ', '.']) || name.ends_with([' ', '.']) {
         return Err("it starts or ends with a space or dot".into());
     }
-    let forbidden = "\"/\\[]:;|=,+*?<>()@#\u{200e}\u{200f}\u{202a}\u{202b}\u{202c}\u{202d}\u{202e}\u{2066}\u{2067}\u{2068}\u{2069}";
+    let forbidden = "\"/\\[]:;|=,+*?<>()@#";
     if let Some(c) = name
         .chars()
-        .find(|c| c.is_control() || forbidden.contains(*c))
+        .find(|c| c.is_control() || crate::guard::is_invisible(*c) || forbidden.contains(*c))
     {
         return Err(format!("it contains {c:?}"));
     }

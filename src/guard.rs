@@ -445,7 +445,7 @@ pub fn free_text(field: &str, value: &str, max: usize) -> Result<String> {
     }
     if let Some(c) = trimmed
         .chars()
-        .find(|c| c.is_control() || is_bidi_control(*c))
+        .find(|c| c.is_control() || is_invisible(*c))
     {
         return Err(Error::Usage(format!(
             "{field} contains the control character {c:?}; use plain text"
@@ -454,6 +454,9 @@ pub fn free_text(field: &str, value: &str, max: usize) -> Result<String> {
     Ok(trimmed.to_string())
 }
 
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+/// Characters that change how text reads without showing: direction
+/// overrides and isolates, zero-width characters, the byte-order mark and
+/// the soft hyphen. Refused in account names, reasons and tickets.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }

@@ -3,8 +3,10 @@
 
 mod support;
 
+mod audit_review;
 mod family;
 mod foundation;
 mod guard;
+mod hostile;
 mod permission;
 mod person;
