@@ -252,7 +252,7 @@ SELECT p.person_id, p.relationship, p.relationship_to, p.depth, p.cms_id, p.firs
        p.date_of_birth, p.gender, p.address_line, p.postcode, p.uprn, p.age,
        s.code, s.title, s.min_age, s.max_age, s.last_synchronised, s.coverage_start, s.coverage_end,
        s.coverage_explanation, s.no_record_text, v.status,
-       coalesce((SELECT jsonb_agg(r.rec ORDER BY r.rec->>'id') FROM records r
+       coalesce((SELECT jsonb_agg(r.rec ORDER BY (r.rec->>'id')::bigint) FROM records r
                  WHERE r.person_id = p.person_id AND r.code = s.code), '[]'::jsonb) AS data
 FROM people p
 JOIN verdict v ON v.person_id = p.person_id

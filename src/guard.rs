@@ -443,10 +443,7 @@ pub fn free_text(field: &str, value: &str, max: usize) -> Result<String> {
             "{field} is longer than {max} characters"
         )));
     }
-    if let Some(c) = trimmed
-        .chars()
-        .find(|c| c.is_control() || is_invisible(*c))
-    {
+    if let Some(c) = trimmed.chars().find(|c| c.is_control() || is_invisible(*c)) {
         return Err(Error::Usage(format!(
             "{field} contains the control character {c:?}; use plain text"
         )));

@@ -13,11 +13,45 @@ use crate::support::*;
 /// metacharacters, NUL and other controls, direction overrides, long runs.
 fn nasty() -> impl Strategy<Value = String> {
     let pieces = prop::sample::select(vec![
-        "*", "(", ")", "\\", "\0", "'", "\"", ";", "--", "/*", "%", "_", "=", "@", ",", "\n", "\r", "\u{202e}",
-        "\u{2066}", "\u{feff}", "é", "ß", "𝔘", "fc:", "cms:", "DROP TABLE fc.person", "1 OR 1=1", "sw.alice",
-        "2026-11-29", "7d", "grant", "revoke", ",,,,,",
+        "*",
+        "(",
+        ")",
+        "\\",
+        "\0",
+        "'",
+        "\"",
+        ";",
+        "--",
+        "/*",
+        "%",
+        "_",
+        "=",
+        "@",
+        ",",
+        "\n",
+        "\r",
+        "\u{202e}",
+        "\u{2066}",
+        "\u{feff}",
+        "é",
+        "ß",
+        "𝔘",
+        "fc:",
+        "cms:",
+        "DROP TABLE fc.person",
+        "1 OR 1=1",
+        "sw.alice",
+        "2026-11-29",
+        "7d",
+        "grant",
+        "revoke",
+        ",,,,,",
     ]);
-    prop::collection::vec(prop_oneof![pieces.prop_map(str::to_string), ".{0,8}"], 0..12).prop_map(|v| v.concat())
+    prop::collection::vec(
+        prop_oneof![pieces.prop_map(str::to_string), ".{0,8}"],
+        0..12,
+    )
+    .prop_map(|v| v.concat())
 }
 
 proptest! {
@@ -95,18 +129,74 @@ proptest! {
 fn injection_strings_reach_the_servers_as_data() {
     let db = TestDb::new("hostile_e2e");
     let reason = "x'); DELETE FROM fc.audit_log; --";
-    let run = db.run("sw.alice", &["family", "show", "fc:1", "--reason", reason, "-o", "json"]);
+    let run = db.run(
+        "sw.alice",
+        &["family", "show", "fc:1", "--reason", reason, "-o", "json"],
+    );
     run.ok();
     let row = db.audit_rows().pop().unwrap();
-    assert_eq!(row.get::<_, Option<String>>("reason").as_deref(), Some(reason));
-    for name in ["O'Brien", "%", "*)(cn=*", "Robert'); DROP TABLE fc.person;--", "ｗｈｉｔｆｉｅｌｄ"] {
-        db.run("sw.alice", &["person", "search", "--last-name", name, "--reason", "check", "-o", "json"]).ok();
+    assert_eq!(
+        row.get::<_, Option<String>>("reason").as_deref(),
+        Some(reason)
+    );
+    for name in [
+        "O'Brien",
+        "%",
+        "*)(cn=*",
+        "Robert'); DROP TABLE fc.person;--",
+        "ｗｈｉｔｆｉｅｌｄ",
+    ] {
+        db.run(
+            "sw.alice",
+            &[
+                "person",
+                "search",
+                "--last-name",
+                name,
+                "--reason",
+                "check",
+                "-o",
+                "json",
+            ],
+        )
+        .ok();
     }
     let long = "r".repeat(100_000);
-    db.run("sw.alice", &["family", "show", "fc:1", "--reason", &long]).code(2);
-    db.run("bi.admin", &["permission", "grant", "sw.alice", "--source", "school'--", "--reason", "x"]).code(2);
-    db.run("bi.admin", &["permission", "grant", "sw.alice", "--source", "school", "--reason", "x", "--ticket", "a\u{202e}b"]).code(2);
-    let people: i64 = db.superuser().query_one("SELECT count(*) FROM fc.person", &[]).unwrap().get(0);
+    db.run("sw.alice", &["family", "show", "fc:1", "--reason", &long])
+        .code(2);
+    db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "grant",
+            "sw.alice",
+            "--source",
+            "school'--",
+            "--reason",
+            "x",
+        ],
+    )
+    .code(2);
+    db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "grant",
+            "sw.alice",
+            "--source",
+            "school",
+            "--reason",
+            "x",
+            "--ticket",
+            "a\u{202e}b",
+        ],
+    )
+    .code(2);
+    let people: i64 = db
+        .superuser()
+        .query_one("SELECT count(*) FROM fc.person", &[])
+        .unwrap()
+        .get(0);
     assert!(people > 6);
     db.run("ig.officer", &["audit", "verify"]).ok();
 }

@@ -96,6 +96,13 @@ fn template() -> &'static str {
                 Err(e) => panic!("cannot copy famctx: {e}"),
             }
         }
+        // Tests start from the demo data with no users or grants of their own.
+        let mut t = connect(&with_db(
+            &var("FAMCTX_SUPERUSER_URL"),
+            "famctx_test_template",
+        ));
+        t.batch_execute("TRUNCATE fc.permission_grant, fc.app_user")
+            .unwrap();
     });
     "famctx_test_template"
 }
