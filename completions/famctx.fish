@@ -36,13 +36,172 @@ complete -c famctx -n "__fish_famctx_needs_command" -l password-file -d 'Read th
 complete -c famctx -n "__fish_famctx_needs_command" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_needs_command" -s V -l version -d 'Print version'
+complete -c famctx -n "__fish_famctx_needs_command" -f -a "family" -d 'Look a person up and see their family and the services involved'
+complete -c famctx -n "__fish_famctx_needs_command" -f -a "person" -d 'Find people in the MDM person index'
+complete -c famctx -n "__fish_famctx_needs_command" -f -a "permission" -d 'Grant, revoke, list and review data source permissions (admins)'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "whoami" -d 'Show who you are in Active Directory, your roles and your data source grants'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "source" -d 'Data sources (services) and their coverage'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "audit" -d 'Review and verify the audit trail (auditors)'
+complete -c famctx -n "__fish_famctx_needs_command" -f -a "mdm" -d 'Check that the nightly MDM load is complete, and list load runs (admins)'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "db" -d 'Database schema migrations (run as the owner role)'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "config" -d 'Effective settings and where each came from'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Show a person, their family and the services involved with each member'
+complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l reason -d 'Why you are looking (recorded in the audit trail), e.g. "s47 enquiry, case 1234"' -r
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l depth -d 'Relationship steps to follow from the person' -r
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l household -d 'Also show the others living at the person\'s address (same UPRN)'
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a person, their family and the services involved with each member'
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -f -a "search" -d 'Find people by last name (exact, any case), first name (prefix) and date of birth'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l last-name -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l first-name -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l dob -d 'Date of birth, YYYY-MM-DD' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l reason -d 'Why you are searching (recorded in the audit trail)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l limit -d 'Matches a page' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l page -d 'Page number, from 1' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from help" -f -a "search" -d 'Find people by last name (exact, any case), first name (prefix) and date of birth'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "grant" -d 'Grant a user one or more data sources'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "revoke" -d 'Revoke a user\'s grants (history is kept)'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "list" -d 'What a user may see, or who may see a source, now or at a past moment'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "review" -d 'Grants to recertify: expiring soon, or unused for a while'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "apply" -d 'Apply grants and revokes in bulk from CSV or JSON lines, all or nothing'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l source -d 'Data source codes (see `famctx source list`); on a terminal, asked when missing' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l expires -d 'When the grant ends: a date (the end of that day, UTC) or an RFC 3339 time' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l for -d 'How long the grant lasts, e.g. 90d or 12w' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l reason -d 'Why (recorded with the grant and in the audit trail)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l ticket -d 'Change or service desk reference' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l source -d 'Data source codes to revoke' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l reason -d 'Why (recorded with the revocation and in the audit trail)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l all -d 'Revoke every source the user holds'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -s y -l yes -d 'Do not ask for confirmation'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l source -d 'Only grants on this source ("who can see housing?")' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l as-of -d 'As of this moment (date, RFC 3339 time, or a span back such as 30d)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l include-ended -d 'Include grants that had ended (revoked or expired) by then'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l expiring-within -d 'Grants that expire within this many days' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l unused-for -d 'Grants whose source the grantee has not looked at for this many days' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l dry-run -d 'Print what would change, and change nothing'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -s y -l yes -d 'Do not ask for confirmation'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "grant" -d 'Grant a user one or more data sources'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a user\'s grants (history is kept)'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "list" -d 'What a user may see, or who may see a source, now or at a past moment'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "review" -d 'Grants to recertify: expiring soon, or unused for a while'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "apply" -d 'Apply grants and revokes in bulk from CSV or JSON lines, all or nothing'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand whoami" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -80,20 +239,85 @@ complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_su
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from help" -f -a "list" -d 'List data sources with title, age rule, last synchronised time and coverage'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from verify checkpoint help" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
 csv\t''"
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from verify checkpoint help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from verify checkpoint help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from verify checkpoint help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from verify checkpoint help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from verify checkpoint help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from verify checkpoint help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from verify checkpoint help" -s h -l help -d 'Print help'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from verify checkpoint help" -f -a "verify" -d 'Recompute the hash chain and name the first row that breaks it'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from verify checkpoint help" -f -a "checkpoint" -d 'Print the chain head (id, hash, time) to keep outside the database'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from verify checkpoint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "search" -d 'Search the audit trail, newest first'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "person" -d 'Access report for one person: every access that disclosed them, grouped by actor'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "export" -d 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "stats" -d 'Accesses by actor, source and outcome, and unusual patterns worth a spot check'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "verify" -d 'Recompute the hash chain and name the first row that breaks it'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "checkpoint" -d 'Print the chain head (id, hash, time) to keep outside the database'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l actor -d 'Account that acted (or tried to), any case' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l person -d 'Person disclosed, as subject or family member: fc:<n>, <n> or cms:<case id>' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l action -d 'Audit action, e.g. viewed_family, searched, permission_granted' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l source -d 'Data source disclosed, e.g. police' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l outcome -d 'Outcome recorded' -r -f -a "allowed\t''
+denied\t''
+not_found\t''
+error\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l since -d 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l until -d 'Only rows before T (same forms as --since)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l limit -d 'Rows to show at most' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l since -d 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l until -d 'Only rows before T (same forms as --since)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l since -d 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l until -d 'Only rows before T (same forms as --since)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l since -d 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l until -d 'Only rows before T (same forms as --since)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l checkpoint -d 'Also check the chain against a head saved earlier by `audit checkpoint -o json`' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -117,9 +341,63 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "search" -d 'Search the audit trail, newest first'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "person" -d 'Access report for one person: every access that disclosed them, grouped by actor'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "export" -d 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Accesses by actor, source and outcome, and unusual patterns worth a spot check'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute the hash chain and name the first row that breaks it'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "checkpoint" -d 'Print the chain head (id, hash, time) to keep outside the database'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -f -a "validate" -d 'Check that the last MDM load is complete: freshness, counts, key sets, drops, orphans, completeness (exit 0 pass, 6 warn, 7 fail)'
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -f -a "loads" -d 'Recent load runs, with their row counts and durations'
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l mdm-url -d 'MDM warehouse URL (read-only role) [default: mdm_url setting, FAMCTX_MDM_URL]; keep passwords out of it (set FAMCTX_MDM_URL instead)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l load -d 'Load run to validate (an id from `famctx mdm loads`) [default: the last completed]' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l report -d 'Also write the JSON report to FILE (replaced atomically; readable by its owner only)' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l fresh-warn-hours -d 'Warn when the last completed load ended more than this many hours ago [setting mdm_fresh_warn_hours]' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l fresh-fail-hours -d 'Fail when the last completed load ended more than this many hours ago [setting mdm_fresh_fail_hours]' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l drop-warn-pct -d 'Warn when an entity has more than this percentage fewer rows than at the previous load [setting mdm_drop_warn_pct]' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l drop-fail-pct -d 'Fail when an entity has more than this percentage fewer rows than at the previous load [setting mdm_drop_fail_pct]' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l missing-field-warn-pct -d 'Warn when more than this percentage of persons lack a name, date of birth or address [setting mdm_missing_field_warn_pct]' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l missing-field-fail-pct -d 'Fail when more than this percentage of persons lack a name, date of birth or address [setting mdm_missing_field_fail_pct]' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l mdm-url -d 'MDM warehouse URL (read-only role) [default: mdm_url setting, FAMCTX_MDM_URL]' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l limit -d 'Runs to show, newest first' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check that the last MDM load is complete: freshness, counts, key sets, drops, orphans, completeness (exit 0 pass, 6 warn, 7 fail)'
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from help" -f -a "loads" -d 'Recent load runs, with their row counts and durations'
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -196,16 +474,33 @@ complete -c famctx -n "__fish_famctx_using_subcommand completions" -s u -l user 
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from whoami source audit db config completions help" -f -a "whoami" -d 'Show who you are in Active Directory, your roles and your data source grants'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from whoami source audit db config completions help" -f -a "source" -d 'Data sources (services) and their coverage'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from whoami source audit db config completions help" -f -a "audit" -d 'Review and verify the audit trail (auditors)'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from whoami source audit db config completions help" -f -a "db" -d 'Database schema migrations (run as the owner role)'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from whoami source audit db config completions help" -f -a "config" -d 'Effective settings and where each came from'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from whoami source audit db config completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from whoami source audit db config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "family" -d 'Look a person up and see their family and the services involved'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "person" -d 'Find people in the MDM person index'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "permission" -d 'Grant, revoke, list and review data source permissions (admins)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "whoami" -d 'Show who you are in Active Directory, your roles and your data source grants'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "source" -d 'Data sources (services) and their coverage'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "audit" -d 'Review and verify the audit trail (auditors)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "mdm" -d 'Check that the nightly MDM load is complete, and list load runs (admins)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "db" -d 'Database schema migrations (run as the owner role)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "config" -d 'Effective settings and where each came from'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from family" -f -a "show" -d 'Show a person, their family and the services involved with each member'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from person" -f -a "search" -d 'Find people by last name (exact, any case), first name (prefix) and date of birth'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from permission" -f -a "grant" -d 'Grant a user one or more data sources'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from permission" -f -a "revoke" -d 'Revoke a user\'s grants (history is kept)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from permission" -f -a "list" -d 'What a user may see, or who may see a source, now or at a past moment'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from permission" -f -a "review" -d 'Grants to recertify: expiring soon, or unused for a while'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from permission" -f -a "apply" -d 'Apply grants and revokes in bulk from CSV or JSON lines, all or nothing'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from source" -f -a "list" -d 'List data sources with title, age rule, last synchronised time and coverage'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "search" -d 'Search the audit trail, newest first'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "person" -d 'Access report for one person: every access that disclosed them, grouped by actor'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "export" -d 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "stats" -d 'Accesses by actor, source and outcome, and unusual patterns worth a spot check'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute the hash chain and name the first row that breaks it'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "checkpoint" -d 'Print the chain head (id, hash, time) to keep outside the database'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from mdm" -f -a "validate" -d 'Check that the last MDM load is complete: freshness, counts, key sets, drops, orphans, completeness (exit 0 pass, 6 warn, 7 fail)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from mdm" -f -a "loads" -d 'Recent load runs, with their row counts and durations'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply pending migrations (connects as FAMCTX_OWNER_URL, else the database URL)'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "status" -d 'Show each migration: applied, pending, or changed since it was applied'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective settings and where each came from (secrets redacted)'

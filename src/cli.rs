@@ -109,6 +109,9 @@ pub enum Command {
     /// Review and verify the audit trail (auditors)
     #[command(subcommand)]
     Audit(crate::audit::AuditCommand),
+    /// Check that the nightly MDM load is complete, and list load runs (admins)
+    #[command(subcommand)]
+    Mdm(crate::mdm::MdmCommand),
     /// Database schema migrations (run as the owner role)
     #[command(subcommand)]
     Db(crate::db::DbCommand),

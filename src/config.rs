@@ -69,6 +69,42 @@ const KEYS: &[Key] = &[
         "MDM warehouse database (read-only role)",
     ),
     key(
+        "mdm_fresh_warn_hours",
+        "FAMCTX_MDM_FRESH_WARN_HOURS",
+        Some("26"),
+        "mdm validate: warn when the last completed load ended longer ago (hours)",
+    ),
+    key(
+        "mdm_fresh_fail_hours",
+        "FAMCTX_MDM_FRESH_FAIL_HOURS",
+        Some("50"),
+        "mdm validate: fail when the last completed load ended longer ago (hours)",
+    ),
+    key(
+        "mdm_drop_warn_pct",
+        "FAMCTX_MDM_DROP_WARN_PCT",
+        Some("5"),
+        "mdm validate: warn when an entity lost more than this % of its rows since the previous load",
+    ),
+    key(
+        "mdm_drop_fail_pct",
+        "FAMCTX_MDM_DROP_FAIL_PCT",
+        Some("20"),
+        "mdm validate: fail when an entity lost more than this % of its rows since the previous load",
+    ),
+    key(
+        "mdm_missing_field_warn_pct",
+        "FAMCTX_MDM_MISSING_FIELD_WARN_PCT",
+        Some("1"),
+        "mdm validate: warn when more than this % of persons lack a name, date of birth or address",
+    ),
+    key(
+        "mdm_missing_field_fail_pct",
+        "FAMCTX_MDM_MISSING_FIELD_FAIL_PCT",
+        Some("5"),
+        "mdm validate: fail when more than this % of persons lack a name, date of birth or address",
+    ),
+    key(
         "ldap_url",
         "FAMCTX_LDAP_URL",
         None,

@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(3, "audit"),
     migration!(4, "application_role"),
     migration!(5, "permissions"),
+    migration!(6, "audit_review"),
 ];
 
 impl Migration {

@@ -107,6 +107,9 @@ impl From<std::io::Error> for Error {
 
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Self {
+        if e.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe) {
+            return Error::BrokenPipe;
+        }
         Error::Other(format!("JSON error: {e}"))
     }
 }

@@ -9,6 +9,7 @@ pub mod docs;
 pub mod error;
 pub mod family;
 pub mod guard;
+pub mod mdm;
 pub mod output;
 pub mod password;
 pub mod permission;
@@ -69,6 +70,7 @@ pub fn run(ctx: Context, command: &Command) -> Result<u8> {
         Command::Permission(c) => permission::run(&ctx, c),
         Command::Source(c) => source::run(&ctx, c),
         Command::Audit(c) => audit::run(&ctx, c),
+        Command::Mdm(c) => mdm::run(&ctx, c),
         Command::Db(c) => db::run(&ctx, c),
         Command::Config(ConfigCommand::Show) => {
             ctx.settings.show(&mut ctx.output())?;

@@ -181,3 +181,28 @@ fn generated_docs_are_current() {
         }
     }
 }
+
+#[test]
+fn the_database_requires_tls_and_verify_full_checks_the_certificate() {
+    let url = var("FAMCTX_DATABASE_URL");
+    let plain = url.replace("sslmode=verify-full", "sslmode=disable");
+    let Err(err) = famctx::db::connect(&plain, std::time::Duration::from_secs(10)) else {
+        panic!("a plain TCP connection was accepted")
+    };
+    assert!(matches!(err, famctx::error::Error::Unreachable(_)), "{err}");
+    // The certificate names localhost too; a certificate from another CA is refused.
+    connect(&url.replace("127.0.0.1", "localhost"));
+    let ca = var("FAMCTX_LDAP_CA_FILE");
+    let other_ca = url.replace(&ca, "/etc/ssl/certs/ca-certificates.crt");
+    let run = Run::from(famctx_raw(
+        &[("FAMCTX_DATABASE_URL", other_ca)],
+        &["db", "status"],
+        None,
+    ));
+    run.code(9);
+    assert!(
+        run.stderr.contains("cannot connect to PostgreSQL"),
+        "{}",
+        run.stderr
+    );
+}

@@ -8,5 +8,7 @@ mod family;
 mod foundation;
 mod guard;
 mod hostile;
+mod mdm;
 mod permission;
 mod person;
+mod reliability;

@@ -82,10 +82,7 @@ fn grant_shows_at_once_and_revoke_hides_at_once() {
         )
         .ok()
         .json();
-    assert_eq!(
-        again[0]["effect"], "extended",
-        "a later expiry extends"
-    );
+    assert_eq!(again[0]["effect"], "extended", "a later expiry extends");
     let same = db
         .run(
             "bi.admin",

@@ -1,0 +1,688 @@
+//! `famctx mdm validate` and `famctx mdm loads`: is the nightly load from the
+//! MDM warehouse complete? The warehouse is compared with the family context
+//! database by aggregates and range checksums computed in the databases;
+//! only the keys of ranges that differ are ever fetched.
+
+mod checks;
+mod keyset;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use postgres::{Client, Transaction};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::cli::Format;
+use crate::error::{code, Error, Result};
+use crate::guard::{self, Audit, Needs, Role};
+use crate::output::{Output, Table};
+use crate::Context;
+
+pub use checks::{Check, Item, Status, Thresholds};
+use checks::{LoadRun, Loads, Named};
+use keyset::{KeyDiff, ENTITIES};
+
+#[derive(Debug, Subcommand)]
+pub enum MdmCommand {
+    /// Check that the last MDM load is complete: freshness, counts, key sets, drops, orphans,
+    /// completeness (exit 0 pass, 6 warn, 7 fail)
+    Validate(ValidateArgs),
+    /// Recent load runs, with their row counts and durations
+    Loads(LoadsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// MDM warehouse URL (read-only role) [default: mdm_url setting, FAMCTX_MDM_URL]; keep
+    /// passwords out of it (set FAMCTX_MDM_URL instead)
+    #[arg(long, value_name = "URL")]
+    pub mdm_url: Option<String>,
+    /// Load run to validate (an id from `famctx mdm loads`) [default: the last completed]
+    #[arg(long, value_name = "RUN", value_parser = clap::value_parser!(i64).range(1..))]
+    pub load: Option<i64>,
+    /// Also write the JSON report to FILE (replaced atomically; readable by its owner only)
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Warn when the last completed load ended more than this many hours ago [setting mdm_fresh_warn_hours]
+    #[arg(long, value_name = "HOURS")]
+    pub fresh_warn_hours: Option<f64>,
+    /// Fail when the last completed load ended more than this many hours ago [setting mdm_fresh_fail_hours]
+    #[arg(long, value_name = "HOURS")]
+    pub fresh_fail_hours: Option<f64>,
+    /// Warn when an entity has more than this percentage fewer rows than at the previous load [setting mdm_drop_warn_pct]
+    #[arg(long, value_name = "PCT")]
+    pub drop_warn_pct: Option<f64>,
+    /// Fail when an entity has more than this percentage fewer rows than at the previous load [setting mdm_drop_fail_pct]
+    #[arg(long, value_name = "PCT")]
+    pub drop_fail_pct: Option<f64>,
+    /// Warn when more than this percentage of persons lack a name, date of birth or address [setting mdm_missing_field_warn_pct]
+    #[arg(long, value_name = "PCT")]
+    pub missing_field_warn_pct: Option<f64>,
+    /// Fail when more than this percentage of persons lack a name, date of birth or address [setting mdm_missing_field_fail_pct]
+    #[arg(long, value_name = "PCT")]
+    pub missing_field_fail_pct: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoadsArgs {
+    /// MDM warehouse URL (read-only role) [default: mdm_url setting, FAMCTX_MDM_URL]
+    #[arg(long, value_name = "URL")]
+    pub mdm_url: Option<String>,
+    /// Runs to show, newest first
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(i64).range(1..=1000))]
+    pub limit: i64,
+}
+
+pub fn run(ctx: &Context, command: &MdmCommand) -> Result<u8> {
+    match command {
+        MdmCommand::Validate(args) => validate(ctx, args),
+        MdmCommand::Loads(args) => loads(ctx, args),
+    }
+}
+
+// --- validate -------------------------------------------------------------------------------
+
+/// Everything a validation found: the JSON report.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub status: Status,
+    pub validated_at: DateTime<Utc>,
+    pub load_run: Option<LoadRun>,
+    pub warehouse: String,
+    pub thresholds: Thresholds,
+    pub checks: Vec<Check>,
+    pub timings_ms: Value,
+}
+
+impl Report {
+    /// For the audit row: the outcome of each check, without the samples.
+    fn summary(&self) -> Value {
+        let checks: serde_json::Map<String, Value> = self
+            .checks
+            .iter()
+            .map(|c| {
+                (
+                    c.name.to_string(),
+                    json!({ "status": c.status, "summary": c.summary }),
+                )
+            })
+            .collect();
+        json!({
+            "status": self.status,
+            "load_run": self.load_run.as_ref().map(|r| r.id),
+            "checks": checks,
+        })
+    }
+}
+
+fn validate(ctx: &Context, args: &ValidateArgs) -> Result<u8> {
+    let mut out = ctx.output();
+    out.expect(&[Format::Table, Format::Json])?;
+    let thresholds = thresholds(ctx, args)?;
+    let url = warehouse_url(ctx, args.mdm_url.as_deref())?;
+    let timeout = ctx.settings.seconds("db_timeout")?;
+    if let Some(path) = &args.report {
+        check_report_path(path)?;
+    }
+    let audit = Audit::new("mdm_validated")
+        .detail("warehouse", target(url))
+        .detail("requested_load", args.load)
+        .detail("thresholds", thresholds)
+        .detail(
+            "report_file",
+            args.report.as_ref().map(|p| p.display().to_string()),
+        );
+    let report = guard::through(ctx, Needs::Role(Role::Admin), audit, |tx, _, audit| {
+        let mut mdm = open_warehouse(url, timeout)?;
+        let mut named = Named::default();
+        let report = run_checks(tx, &mut mdm, args.load, thresholds, url, &mut named)?;
+        audit.set_detail("result", report.summary());
+        audit.persons = named.persons.into_iter().collect();
+        audit.sources = named.sources.into_iter().collect();
+        Ok(report)
+    })?;
+    match out.format {
+        Format::Json => out.json(&report)?,
+        _ => render(&mut out, &report)?,
+    }
+    if let Some(path) = &args.report {
+        write_report(path, &report)?;
+    }
+    Ok(report.status.exit_code())
+}
+
+fn run_checks(
+    tx: &mut Transaction,
+    mdm: &mut Client,
+    load: Option<i64>,
+    th: Thresholds,
+    url: &str,
+    named: &mut Named,
+) -> Result<Report> {
+    let started = Instant::now();
+    let progress = Progress::new(ENTITIES.len() as u64 + 3);
+    progress.step("load records");
+    let loads: Loads = checks::read_loads(tx, mdm, load)?;
+    let t_loads = started.elapsed();
+    let mut diffs: Vec<(&keyset::Entity, KeyDiff)> = Vec::new();
+    for e in ENTITIES {
+        progress.step(&format!("key sets: {}", e.name));
+        diffs.push((e, keyset::compare(mdm, tx, e)?));
+    }
+    let t_keys = started.elapsed();
+    progress.step("orphans");
+    let orphans = checks::orphans(tx, named)?;
+    let t_orphans = started.elapsed();
+    progress.step("completeness");
+    let completeness = checks::completeness(tx, &th, named)?;
+    let t_done = started.elapsed();
+    progress.finish();
+    let checks = vec![
+        checks::freshness(&loads, &th),
+        checks::counts(&diffs, &loads),
+        checks::key_sets(&diffs, named),
+        checks::drops(&diffs, &loads, &th),
+        orphans,
+        completeness,
+    ];
+    let ms = |d: Duration| d.as_millis() as u64;
+    Ok(Report {
+        status: checks
+            .iter()
+            .map(|c| c.status)
+            .max()
+            .unwrap_or(Status::Pass),
+        validated_at: loads.now,
+        load_run: loads.run.clone(),
+        warehouse: target(url),
+        thresholds: th,
+        checks,
+        timings_ms: json!({
+            "load_records": ms(t_loads),
+            "counts_and_key_sets": ms(t_keys - t_loads),
+            "orphans": ms(t_orphans - t_keys),
+            "completeness": ms(t_done - t_orphans),
+            "total": ms(t_done),
+        }),
+    })
+}
+
+fn render(out: &mut Output, report: &Report) -> Result<()> {
+    let mut table = Table::new(["check", "subject", "status", "detail"]);
+    for c in &report.checks {
+        for i in &c.items {
+            table.row([
+                c.name.to_string(),
+                i.subject.clone(),
+                i.status.name().to_uppercase(),
+                i.message.clone(),
+            ]);
+        }
+    }
+    let failing: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| c.status != Status::Pass)
+        .map(|c| c.name)
+        .collect();
+    table.row([
+        "overall".into(),
+        report
+            .load_run
+            .as_ref()
+            .map(|r| format!("load run {}", r.id))
+            .unwrap_or_default(),
+        report.status.name().to_uppercase(),
+        if failing.is_empty() {
+            format!(
+                "every check passed in {} ms",
+                report.timings_ms["total"].as_u64().unwrap_or(0)
+            )
+        } else {
+            format!("not passed: {}", failing.join(", "))
+        },
+    ]);
+    out.table(&table)
+}
+
+/// Thresholds from the flags, else the settings (environment, config file,
+/// defaults); each a finite, non-negative number, warn not above fail.
+fn thresholds(ctx: &Context, args: &ValidateArgs) -> Result<Thresholds> {
+    let get = |flag: Option<f64>, key: &str, name: &str, pct: bool| -> Result<f64> {
+        let (value, from) = match flag {
+            Some(v) => (v, format!("--{name}")),
+            None => {
+                let text = ctx.settings.require(key)?;
+                let v = text
+                    .trim()
+                    .parse::<f64>()
+                    .map_err(|_| Error::Usage(format!("{key} must be a number, not {text:?}")))?;
+                (v, key.to_string())
+            }
+        };
+        if !value.is_finite() || value < 0.0 || (pct && value > 100.0) {
+            return Err(Error::Usage(format!(
+                "{from} must be a number from 0{}, not {value}",
+                if pct { " to 100" } else { " up" }
+            )));
+        }
+        Ok(value)
+    };
+    let t = Thresholds {
+        fresh_warn_hours: get(
+            args.fresh_warn_hours,
+            "mdm_fresh_warn_hours",
+            "fresh-warn-hours",
+            false,
+        )?,
+        fresh_fail_hours: get(
+            args.fresh_fail_hours,
+            "mdm_fresh_fail_hours",
+            "fresh-fail-hours",
+            false,
+        )?,
+        drop_warn_pct: get(
+            args.drop_warn_pct,
+            "mdm_drop_warn_pct",
+            "drop-warn-pct",
+            true,
+        )?,
+        drop_fail_pct: get(
+            args.drop_fail_pct,
+            "mdm_drop_fail_pct",
+            "drop-fail-pct",
+            true,
+        )?,
+        missing_field_warn_pct: get(
+            args.missing_field_warn_pct,
+            "mdm_missing_field_warn_pct",
+            "missing-field-warn-pct",
+            true,
+        )?,
+        missing_field_fail_pct: get(
+            args.missing_field_fail_pct,
+            "mdm_missing_field_fail_pct",
+            "missing-field-fail-pct",
+            true,
+        )?,
+    };
+    for (what, warn, fail) in [
+        ("freshness", t.fresh_warn_hours, t.fresh_fail_hours),
+        ("drop", t.drop_warn_pct, t.drop_fail_pct),
+        (
+            "missing field",
+            t.missing_field_warn_pct,
+            t.missing_field_fail_pct,
+        ),
+    ] {
+        if warn > fail {
+            return Err(Error::Usage(format!(
+                "the {what} warn threshold ({warn}) is above its fail threshold ({fail}): make warn the smaller"
+            )));
+        }
+    }
+    Ok(t)
+}
+
+// --- the warehouse connection ---------------------------------------------------------------
+
+/// The warehouse URL: --mdm-url (without a password), else the mdm_url setting.
+fn warehouse_url<'a>(ctx: &'a Context, flag: Option<&'a str>) -> Result<&'a str> {
+    match flag {
+        Some(url) if crate::config::redact_url(url) != url => Err(Error::Usage(
+            "--mdm-url must not carry a password (it would show in the process list): \
+             set FAMCTX_MDM_URL or mdm_url in the config file instead"
+                .into(),
+        )),
+        Some(url) => Ok(url),
+        None => ctx.settings.require("mdm_url"),
+    }
+}
+
+/// Host, port and database of a URL, for messages and the audit row.
+fn target(url: &str) -> String {
+    let redacted = crate::config::redact_url(url);
+    match url::Url::parse(&redacted) {
+        Ok(u) if u.scheme().starts_with("postgres") => format!(
+            "{}:{}{}",
+            u.host_str().unwrap_or("localhost"),
+            u.port().unwrap_or(5432),
+            u.path()
+        ),
+        _ => redacted
+            .split_whitespace()
+            .filter(|kv| {
+                ["host=", "port=", "dbname="]
+                    .iter()
+                    .any(|p| kv.starts_with(p))
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+/// Connects to the warehouse read-only, in one snapshot for the whole run.
+fn open_warehouse(url: &str, timeout: Duration) -> Result<Client> {
+    let mut client = crate::db::connect(url, timeout).map_err(warehouse_error)?;
+    client
+        .batch_execute(
+            "SET default_transaction_read_only = on; \
+             BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        )
+        .map_err(|e| warehouse_error(e.into()))?;
+    Ok(client)
+}
+
+/// Says which database an error came from.
+pub(crate) fn warehouse_error(e: Error) -> Error {
+    let say = |m: &str| format!("MDM warehouse: {m}");
+    match e {
+        Error::Unreachable(m) => Error::Unreachable(say(&m)),
+        Error::Other(m) if m.contains("permission denied") => Error::Other(say(&format!(
+            "{m}; the mdm_url role needs SELECT on the mdm schema (sql/mdm/schema.sql grants it to mdm_reader)"
+        ))),
+        Error::Other(m) => Error::Other(say(&m)),
+        other => other,
+    }
+}
+
+// --- the report file ------------------------------------------------------------------------
+
+fn check_report_path(path: &Path) -> Result<()> {
+    let dir = parent(path);
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "--report {}: the folder {} does not exist",
+            path.display(),
+            dir.display()
+        )));
+    }
+    if path.is_dir() {
+        return Err(Error::Usage(format!(
+            "--report {} is a folder: name a file",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+fn parent(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Writes the report next to its destination, then renames it into place,
+/// so a scheduler never reads half a report.
+fn write_report(path: &Path, report: &Report) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    let tmp = parent(path).join(format!(".{name}.{}.tmp", std::process::id()));
+    let failed = |e: std::io::Error| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::Other(format!(
+            "could not write the report to {}: {e}",
+            path.display()
+        ))
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(failed)?;
+    let mut text = serde_json::to_vec_pretty(report)?;
+    text.push(b'\n');
+    file.write_all(&text).map_err(failed)?;
+    file.sync_all().map_err(failed)?;
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(failed)
+}
+
+// --- progress -------------------------------------------------------------------------------
+
+/// A progress bar on stderr when it is a terminal; nothing otherwise.
+struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    fn new(steps: u64) -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = ProgressBar::new(steps);
+        if let Ok(style) = ProgressStyle::with_template(
+            "famctx: validating {bar:30} {pos}/{len} {msg} ({elapsed})",
+        ) {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Progress(Some(bar))
+    }
+
+    fn step(&self, what: &str) {
+        if let Some(bar) = &self.0 {
+            if !bar.message().is_empty() {
+                bar.inc(1);
+            }
+            bar.set_message(what.to_string());
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+// --- loads ----------------------------------------------------------------------------------
+
+/// One delivery: the family context's record of it and the warehouse's.
+#[derive(Debug, Serialize)]
+pub struct Delivery {
+    pub load_run: Option<RunView>,
+    pub warehouse_run: Option<RunView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RunView {
+    #[serde(flatten)]
+    pub run: LoadRun,
+    pub duration_seconds: Option<f64>,
+    pub counts: std::collections::BTreeMap<String, i64>,
+}
+
+impl RunView {
+    fn new(run: LoadRun, counts: std::collections::BTreeMap<String, i64>) -> RunView {
+        RunView {
+            duration_seconds: run
+                .finished_at
+                .map(|f| (f - run.started_at).num_milliseconds() as f64 / 1000.0),
+            run,
+            counts,
+        }
+    }
+}
+
+fn loads(ctx: &Context, args: &LoadsArgs) -> Result<u8> {
+    let mut out = ctx.output();
+    let url = warehouse_url(ctx, args.mdm_url.as_deref())?;
+    let timeout = ctx.settings.seconds("db_timeout")?;
+    let audit = Audit::new("mdm_loads_listed")
+        .detail("warehouse", target(url))
+        .detail("limit", args.limit);
+    let deliveries = guard::through(ctx, Needs::Role(Role::Admin), audit, |tx, _, audit| {
+        let mut mdm = open_warehouse(url, timeout)?;
+        let list = deliveries(tx, &mut mdm, args.limit)?;
+        audit.set_detail("listed", list.len());
+        Ok(list)
+    })?;
+    if out.format == Format::Json {
+        out.json(&deliveries)?;
+        return Ok(code::SUCCESS);
+    }
+    let mut table = Table::new([
+        "run",
+        "warehouse run",
+        "status",
+        "started",
+        "duration",
+        "rows",
+        "warehouse rows",
+    ]);
+    for d in &deliveries {
+        let main = d.load_run.as_ref().or(d.warehouse_run.as_ref());
+        let Some(main) = main else { continue };
+        table.row([
+            d.load_run
+                .as_ref()
+                .map(|r| r.run.id.to_string())
+                .unwrap_or_else(|| "-".into()),
+            d.warehouse_run
+                .as_ref()
+                .map(|r| format!("{} ({})", r.run.id, r.run.status))
+                .or_else(|| main.run.mdm_run_id.map(|i| format!("{i} (not found)")))
+                .unwrap_or_else(|| "-".into()),
+            d.load_run
+                .as_ref()
+                .map(|r| r.run.status.clone())
+                .unwrap_or_else(|| "not loaded".into()),
+            main.run.started_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            main.duration_seconds
+                .map(|s| format!("{s:.1} s"))
+                .unwrap_or_default(),
+            d.load_run
+                .as_ref()
+                .map(|r| counts_text(&r.counts))
+                .unwrap_or_default(),
+            match (&d.load_run, &d.warehouse_run) {
+                (Some(l), Some(w)) if l.counts == w.counts => "the same".into(),
+                (_, Some(w)) => counts_text(&w.counts),
+                (_, None) => String::new(),
+            },
+        ]);
+    }
+    out.table(&table)?;
+    Ok(code::SUCCESS)
+}
+
+fn counts_text(counts: &std::collections::BTreeMap<String, i64>) -> String {
+    ENTITIES
+        .iter()
+        .filter_map(|e| counts.get(e.name).map(|n| format!("{} {n}", e.name)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The last `limit` deliveries, newest first: each family context run with
+/// the warehouse run it names, and warehouse runs no family context run names.
+fn deliveries(tx: &mut Transaction, mdm: &mut Client, limit: i64) -> Result<Vec<Delivery>> {
+    let rows = tx.query(
+        "SELECT r.id, r.status, r.started_at, r.finished_at, r.mdm_run_id, \
+                coalesce((SELECT jsonb_object_agg(m.entity, m.row_count) FROM fc.load_manifest m \
+                          WHERE m.load_run_id = r.id), '{}') \
+         FROM fc.load_run r ORDER BY r.started_at DESC, r.id DESC LIMIT $1",
+        &[&limit],
+    )?;
+    let fc_runs: Vec<(LoadRun, Value)> = rows
+        .iter()
+        .map(|r| {
+            (
+                LoadRun {
+                    id: r.get(0),
+                    status: r.get(1),
+                    started_at: r.get(2),
+                    finished_at: r.get(3),
+                    mdm_run_id: r.get(4),
+                },
+                r.get(5),
+            )
+        })
+        .collect();
+    let named: Vec<i64> = fc_runs.iter().filter_map(|(r, _)| r.mdm_run_id).collect();
+    let rows = mdm
+        .query(
+            "SELECT id, status, started_at, finished_at, counts FROM mdm.load_run \
+             WHERE id = ANY($1) \
+                OR id IN (SELECT id FROM mdm.load_run ORDER BY started_at DESC, id DESC LIMIT $2)",
+            &[&named, &limit],
+        )
+        .map_err(|e| warehouse_error(e.into()))?;
+    let mut warehouse: Vec<RunView> = rows
+        .iter()
+        .map(|r| {
+            RunView::new(
+                LoadRun {
+                    id: r.get(0),
+                    status: r.get(1),
+                    started_at: r.get(2),
+                    finished_at: r.get(3),
+                    mdm_run_id: None,
+                },
+                checks::counts_of(&r.get(4)),
+            )
+        })
+        .collect();
+    let mut list: Vec<Delivery> = fc_runs
+        .into_iter()
+        .map(|(run, counts)| {
+            let w = run
+                .mdm_run_id
+                .and_then(|id| warehouse.iter().position(|w| w.run.id == id))
+                .map(|i| warehouse.remove(i));
+            Delivery {
+                load_run: Some(RunView::new(run, checks::counts_of(&counts))),
+                warehouse_run: w,
+            }
+        })
+        .collect();
+    list.extend(warehouse.into_iter().map(|w| Delivery {
+        load_run: None,
+        warehouse_run: Some(w),
+    }));
+    let started = |d: &Delivery| {
+        d.load_run
+            .as_ref()
+            .or(d.warehouse_run.as_ref())
+            .map(|r| r.run.started_at)
+    };
+    list.sort_by_key(|d| std::cmp::Reverse(started(d)));
+    list.truncate(limit as usize);
+    Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_hide_credentials() {
+        assert_eq!(
+            target("postgresql://mdm_reader:secret@db.example:6543/mdm?sslmode=verify-full"),
+            "db.example:6543/mdm"
+        );
+        assert_eq!(
+            target("host=h port=1 dbname=mdm user=u password=x"),
+            "host=h port=1 dbname=mdm"
+        );
+    }
+
+    #[test]
+    fn judging_thresholds() {
+        assert_eq!(Status::judge(1.0, 5.0, 20.0), Status::Pass);
+        assert_eq!(Status::judge(5.0, 5.0, 20.0), Status::Pass);
+        assert_eq!(Status::judge(5.1, 5.0, 20.0), Status::Warn);
+        assert_eq!(Status::judge(20.1, 5.0, 20.0), Status::Fail);
+        assert_eq!(Status::Warn.exit_code(), code::VALIDATION_WARN);
+        assert_eq!(Status::Fail.exit_code(), code::VALIDATION_FAIL);
+    }
+}

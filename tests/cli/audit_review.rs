@@ -1,0 +1,665 @@
+//! Audit review: search, a person's access report, export and statistics,
+//! for auditors only and audited themselves.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+const COLUMNS: [&str; 17] = [
+    "id",
+    "occurred_at",
+    "actor_guid",
+    "actor_account",
+    "channel",
+    "client_host",
+    "action",
+    "outcome",
+    "subject_person",
+    "persons_disclosed",
+    "sources_disclosed",
+    "target_user",
+    "target_guid",
+    "reason",
+    "details",
+    "prev_hash",
+    "row_hash",
+];
+
+fn show(db: &TestDb, account: &str, id: &str, reason: &str) {
+    db.run(account, &["family", "show", id, "--reason", reason])
+        .ok();
+}
+
+fn audit(db: &TestDb, args: &[&str]) -> Run {
+    let mut full = vec!["audit"];
+    full.extend_from_slice(args);
+    db.run("ig.officer", &full)
+}
+
+fn last_audit(db: &TestDb) -> postgres::Row {
+    db.audit_rows().pop().expect("an audit row")
+}
+
+fn row_count(db: &TestDb) -> i64 {
+    db.superuser()
+        .query_one("SELECT count(*) FROM fc.audit_log", &[])
+        .unwrap()
+        .get(0)
+}
+
+/// The time of the newest audit row plus a microsecond, as --since/--until take it.
+fn just_after_last_row(db: &TestDb) -> String {
+    let at: DateTime<Utc> = db
+        .superuser()
+        .query_one("SELECT max(occurred_at) FROM fc.audit_log", &[])
+        .unwrap()
+        .get(0);
+    (at + chrono::Duration::microseconds(1)).to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn reasons(rows: &Value) -> Vec<String> {
+    rows.as_array()
+        .expect("an array of rows")
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn a_person_report_names_everyone_who_saw_a_family_member_and_why() {
+    let db = TestDb::new("audit_person");
+    db.grant_sql("sw.alice", "school", None);
+    show(&db, "sw.alice", "fc:1", "s47 enquiry, case 1234");
+    show(&db, "eh.bob", "fc:1", "early help assessment EH-77");
+
+    // fc:4 was never looked up: only disclosed as fc:1's half-sibling.
+    let report = audit(&db, &["person", "fc:4", "-o", "json"]).ok().json();
+    assert_eq!(report["person"], "fc:4");
+    assert_eq!(report["accesses"], 2);
+    let actors = report["actors"].as_array().unwrap();
+    assert_eq!(actors.len(), 2, "{report:#}");
+    for (account, reason, sources) in [
+        ("sw.alice", "s47 enquiry, case 1234", json!(["school"])),
+        ("eh.bob", "early help assessment EH-77", json!([])),
+    ] {
+        let a = actors
+            .iter()
+            .find(|a| a["actor"] == account)
+            .unwrap_or_else(|| panic!("{account} missing from {report:#}"));
+        assert_eq!(a["count"], 1);
+        assert_eq!(a["first"], a["last"]);
+        assert_eq!(a["sources"], sources, "{a:#}");
+        let access = &a["accesses"][0];
+        assert_eq!(access["reason"], reason);
+        assert_eq!(access["action"], "viewed_family");
+        assert_eq!(access["outcome"], "allowed");
+        assert_eq!(access["disclosed_as"], "family member");
+    }
+
+    // The table names both, with their reasons; the CSV has a row an access.
+    let table = audit(&db, &["person", "4"]).ok().stdout.clone();
+    for needle in [
+        "sw.alice",
+        "eh.bob",
+        "s47 enquiry, case 1234",
+        "early help assessment EH-77",
+    ] {
+        assert!(table.contains(needle), "{needle} missing from\n{table}");
+    }
+    // By now the two reports above are accesses too: an auditor's report
+    // about fc:4 names fc:4 as its subject.
+    let csv_text = audit(&db, &["person", "fc:4", "-o", "csv"])
+        .ok()
+        .stdout
+        .clone();
+    let mut csv = csv::Reader::from_reader(csv_text.as_bytes());
+    let records: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+    assert_eq!(records.len(), 4, "{csv_text}");
+    let (auditor, others): (Vec<_>, Vec<_>) = records.iter().partition(|r| &r[0] == "ig.officer");
+    assert_eq!(others.len(), 2, "{csv_text}");
+    assert!(auditor
+        .iter()
+        .all(|r| &r[4] == "audit_reported" && &r[6] == "subject"));
+
+    // The report is itself audited, against the person it is about.
+    let row = last_audit(&db);
+    assert_eq!(row.get::<_, String>("action"), "audit_reported");
+    assert_eq!(row.get::<_, String>("outcome"), "allowed");
+    assert_eq!(row.get::<_, Option<i64>>("subject_person"), Some(4));
+    let details: Value = row.get("details");
+    assert_eq!(details["filter"]["person"], "fc:4");
+
+    // The subject: a cms id resolves; an unknown one is not found.
+    let fc1 = audit(&db, &["person", "cms:CMS-0001", "-o", "json"])
+        .ok()
+        .json();
+    assert_eq!(fc1["person"], "fc:1");
+    let subject = &fc1["actors"].as_array().unwrap()[0]["accesses"][0];
+    assert_eq!(subject["disclosed_as"], "subject");
+    audit(&db, &["person", "cms:NO-SUCH-CASE"]).code(5);
+    let bad = audit(&db, &["person", "fc:one"]);
+    bad.code(2);
+    assert!(bad.stderr.contains("fc:<number>"), "{}", bad.stderr);
+}
+
+#[test]
+fn audit_review_is_for_auditors_and_refusals_are_audited() {
+    let db = TestDb::new("audit_refused");
+    let cases: [(&[&str], &str); 4] = [
+        (&["audit", "search", "--person", "fc:4"], "audit_searched"),
+        (&["audit", "person", "fc:4"], "audit_reported"),
+        (&["audit", "export", "-o", "jsonl"], "audit_exported"),
+        (&["audit", "stats"], "audit_stats"),
+    ];
+    for (args, action) in cases {
+        let before = row_count(&db);
+        let run = db.run("sw.alice", args);
+        run.code(4);
+        assert!(run.stdout.is_empty(), "{action}: printed {}", run.stdout);
+        assert_eq!(row_count(&db), before + 1, "{action}: one audit row");
+        let row = last_audit(&db);
+        assert_eq!(row.get::<_, String>("action"), action);
+        assert_eq!(row.get::<_, String>("outcome"), "denied");
+        assert_eq!(row.get::<_, String>("actor_account"), "sw.alice");
+    }
+}
+
+#[test]
+fn search_filters_combine() {
+    let db = TestDb::new("audit_filters");
+    show(&db, "sw.alice", "fc:1", "alice before the window");
+    let since = just_after_last_row(&db);
+    show(&db, "sw.alice", "fc:1", "alice in the window");
+    show(&db, "eh.bob", "fc:1", "bob in the window");
+    // fc:6 is fc:1's father: at depth 1 his family is fc:1 alone, not fc:4.
+    show(
+        &db,
+        "sw.alice",
+        "fc:6",
+        "alice in the window, another family",
+    );
+    let until = just_after_last_row(&db);
+    show(&db, "sw.alice", "fc:1", "alice after the window");
+
+    let search = |extra: &[&str]| {
+        let mut args = vec!["search", "-o", "json"];
+        args.extend_from_slice(extra);
+        let mut found = reasons(&audit(&db, &args).ok().json());
+        found.retain(|r| !r.is_empty());
+        found
+    };
+    let all = [
+        "--actor", "SW.Alice", "--person", "fc:4", "--since", &since, "--until", &until,
+    ];
+    assert_eq!(search(&all), ["alice in the window"]);
+    // Each filter matters: leaving one out changes the answer.
+    let without = |flag: &str| {
+        let i = all.iter().position(|a| *a == flag).unwrap();
+        let mut rest = all.to_vec();
+        rest.drain(i..i + 2);
+        search(&rest)
+    };
+    assert_eq!(
+        without("--actor"),
+        ["bob in the window", "alice in the window"]
+    );
+    assert_eq!(
+        without("--person"),
+        ["alice in the window, another family", "alice in the window"]
+    );
+    assert_eq!(
+        without("--since"),
+        ["alice in the window", "alice before the window"]
+    );
+    assert_eq!(
+        without("--until"),
+        ["alice after the window", "alice in the window"]
+    );
+    // The person as a cms id; the other family's lookup discloses fc:1 too.
+    assert_eq!(
+        search(&[
+            "--person",
+            "cms:CMS-0001",
+            "--actor",
+            "sw.alice",
+            "--since",
+            &since,
+            "--until",
+            &until
+        ]),
+        ["alice in the window, another family", "alice in the window"]
+    );
+    // Newest first, and --limit keeps the newest.
+    assert_eq!(
+        search(&["--actor", "sw.alice", "--limit", "1"]),
+        ["alice after the window"]
+    );
+
+    // The search is audited with its filter.
+    let row = last_audit(&db);
+    assert_eq!(row.get::<_, String>("action"), "audit_searched");
+    let details: Value = row.get("details");
+    assert_eq!(details["filter"]["actor"], "sw.alice");
+    assert_eq!(details["limit"], 1);
+    assert_eq!(details["rows"], 1);
+
+    // Bad filter values are usage errors naming the accepted forms.
+    for (args, hint) in [
+        (&["search", "--since", "yesterday"][..], "RFC 3339"),
+        (&["search", "--person", "x:1"][..], "cms:<case id>"),
+        (&["search", "--outcome", "maybe"][..], "not_found"),
+        (&["search", "--action", "peeked"][..], "viewed_family"),
+        (&["search", "--source", "tarot"][..], "police"),
+        (&["search", "--limit", "10001"][..], "10000"),
+        (
+            &["search", "--since", "2026-02-01", "--until", "2026-01-01"][..],
+            "must be before",
+        ),
+    ] {
+        let run = audit(&db, args);
+        run.code(2);
+        assert!(run.stderr.contains(hint), "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty());
+    }
+}
+
+#[test]
+fn export_streams_every_row_as_json_lines_or_csv() {
+    let db = TestDb::new("audit_export");
+    show(
+        &db,
+        "sw.alice",
+        "fc:1",
+        "=HYPERLINK(\"http://example.test\")",
+    );
+    show(&db, "eh.bob", "fc:1", "early help assessment EH-77");
+
+    let run = audit(&db, &["export", "-o", "jsonl"]);
+    run.ok();
+    // Counted after the export: its own audit row was committed before the
+    // stream began, so it is the last line.
+    let mut su = db.superuser();
+    let stored: Vec<(i64, String)> = su
+        .query(
+            "SELECT id, encode(row_hash, 'hex') FROM fc.audit_log ORDER BY id",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(lines.len(), stored.len());
+    let exported: Vec<(i64, String)> = lines
+        .iter()
+        .map(|l| {
+            let keys: Vec<&str> = l.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+            assert_eq!(
+                keys.iter().collect::<BTreeSet<_>>(),
+                COLUMNS.iter().collect::<BTreeSet<_>>(),
+                "every column"
+            );
+            (
+                l["id"].as_i64().unwrap(),
+                l["row_hash"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(exported, stored, "every row, in id order, hashes in hex");
+    let own = lines.last().unwrap();
+    assert_eq!(own["action"], "audit_exported");
+    assert_eq!(own["actor_account"], "ig.officer");
+    assert_eq!(own["details"]["format"], "jsonl");
+
+    let run = audit(&db, &["export", "-o", "csv"]);
+    run.ok();
+    let ids: Vec<i64> = su
+        .query("SELECT id FROM fc.audit_log ORDER BY id", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut csv = csv::Reader::from_reader(run.stdout.as_bytes());
+    assert_eq!(csv.headers().unwrap().iter().collect::<Vec<_>>(), COLUMNS);
+    let records: Vec<csv::StringRecord> = csv.records().map(|r| r.unwrap()).collect();
+    let csv_ids: Vec<i64> = records.iter().map(|r| r[0].parse().unwrap()).collect();
+    assert_eq!(csv_ids, ids);
+    let hyperlink = records
+        .iter()
+        .find(|r| r[13].contains("HYPERLINK"))
+        .expect("the row with the formula reason");
+    assert_eq!(
+        &hyperlink[13], "'=HYPERLINK(\"http://example.test\")",
+        "a formula is neutralised"
+    );
+    assert!(hyperlink[9].split(',').any(|p| p == "4"), "{hyperlink:?}");
+
+    // A time window; table and JSON are refused.
+    let since = just_after_last_row(&db);
+    let windowed = audit(&db, &["export", "-o", "jsonl", "--since", &since]);
+    let only: Vec<Value> = windowed
+        .ok()
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(only.len(), 1, "only the export's own row is that new");
+    assert_eq!(only[0]["action"], "audit_exported");
+    for format in ["table", "json"] {
+        let run = audit(&db, &["export", "-o", format]);
+        run.code(2);
+        assert!(run.stderr.contains("-o jsonl or -o csv"), "{}", run.stderr);
+    }
+}
+
+/// Spawns `famctx audit export -o jsonl` as ig.officer with its stdout piped.
+fn spawn_export(db: &TestDb) -> std::process::Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_famctx"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("FAMCTX_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.envs(env())
+        .env_remove("FAMCTX_OWNER_URL")
+        .env("XDG_CONFIG_HOME", "/nonexistent")
+        .env("NO_COLOR", "1")
+        .env("FAMCTX_DATABASE_URL", db.url())
+        .env("FAMCTX_USER", "ig.officer")
+        .args(["--password-stdin", "audit", "export", "-o", "jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn famctx");
+    let mut stdin = child.stdin.take().expect("stdin");
+    writeln!(stdin, "{}", password("ig.officer")).expect("password");
+    child
+}
+
+#[test]
+fn export_ends_cleanly_when_the_reader_stops_early() {
+    let db = TestDb::new("audit_head");
+    // Far more than a pipe holds (about 1.5 MB), written the one way rows
+    // go in, so the chain stays whole.
+    db.superuser()
+        .batch_execute(
+            "SELECT fc.audit_write(NULL, 'bulk.loader', 'api', 'test-host', 'sources_listed', \
+             'allowed', NULL, NULL, NULL, NULL, NULL, 'bulk row ' || g, NULL) \
+             FROM generate_series(1, 4000) g",
+        )
+        .unwrap();
+    let mut child = spawn_export(&db);
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let row: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(row["id"], 1);
+    drop(stdout); // like `| head -1`
+
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "famctx kept running after its reader went away"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    audit(&db, &["verify"]).ok();
+}
+
+/// Rows written straight into a private copy, dated in January 2020 (long
+/// before anything else in it), so times, weekdays and counts are known.
+/// Not chained: only for search and statistics.
+fn january_2020(db: &TestDb) {
+    let mut rows: Vec<(String, &str, &str, &str, Vec<&str>)> = vec![
+        // night.owl: 5 lookups, 3 of them out of hours.
+        (
+            "2020-01-04T12:00:00Z".into(),
+            "night.owl",
+            "viewed_family",
+            "allowed",
+            vec!["police"],
+        ), // Saturday
+        (
+            "2020-01-06T07:59:59Z".into(),
+            "night.owl",
+            "viewed_family",
+            "allowed",
+            vec!["police"],
+        ),
+        (
+            "2020-01-06T18:00:00Z".into(),
+            "night.owl",
+            "viewed_family",
+            "allowed",
+            vec!["police"],
+        ),
+        (
+            "2020-01-06T12:00:00Z".into(),
+            "night.owl",
+            "viewed_family",
+            "allowed",
+            vec!["police"],
+        ),
+        (
+            "2020-01-06T17:59:59Z".into(),
+            "night.owl",
+            "viewed_family",
+            "allowed",
+            vec!["police"],
+        ),
+        (
+            "2020-01-08T10:00:00Z".into(),
+            "day.one",
+            "viewed_family",
+            "allowed",
+            vec!["school", "housing"],
+        ),
+        (
+            "2020-01-08T11:00:00Z".into(),
+            "day.two",
+            "viewed_family",
+            "allowed",
+            vec![],
+        ),
+        (
+            "2020-01-08T11:05:00Z".into(),
+            "day.two",
+            "viewed_family",
+            "allowed",
+            vec![],
+        ),
+        (
+            "2020-01-08T11:10:00Z".into(),
+            "day.two",
+            "identity_viewed",
+            "denied",
+            vec![],
+        ),
+        (
+            "2020-01-08T11:15:00Z".into(),
+            "day.two",
+            "identity_viewed",
+            "denied",
+            vec![],
+        ),
+        // An auditor's own work is not a lookup, at any hour.
+        (
+            "2020-01-08T20:00:00Z".into(),
+            "ig.someone",
+            "audit_searched",
+            "allowed",
+            vec![],
+        ),
+    ];
+    for minute in 0..12 {
+        rows.push((
+            format!("2020-01-07T10:{minute:02}:00Z"),
+            "busy.bee",
+            "searched",
+            "allowed",
+            vec![],
+        ));
+    }
+    for minute in 0..3 {
+        rows.push((
+            format!("2020-01-09T10:{minute:02}:00Z"),
+            "No.Such.User",
+            "identity_viewed",
+            "denied",
+            vec![],
+        ));
+    }
+    let mut su = db.superuser();
+    for (at, actor, action, outcome, sources) in rows {
+        let sources: Vec<String> = sources.into_iter().map(String::from).collect();
+        su.execute(
+            "INSERT INTO fc.audit_log (id, occurred_at, actor_account, channel, client_host, action, \
+             outcome, sources_disclosed, prev_hash, row_hash) \
+             SELECT max(id) + 1, $1::text::timestamptz, $2, 'api', 'test', $3, $4, $5, \
+                    sha256('prev'), sha256('row') FROM fc.audit_log",
+            &[&at, &actor, &action, &outcome, &sources],
+        )
+        .unwrap();
+    }
+}
+
+const JANUARY: [&str; 4] = ["--since", "2020-01-01", "--until", "2020-02-01"];
+
+#[test]
+fn stats_count_by_actor_source_and_outcome_and_flag_what_stands_out() {
+    let db = TestDb::new("audit_stats");
+    january_2020(&db);
+    let mut args = vec!["stats", "-o", "json"];
+    args.extend_from_slice(&JANUARY);
+    let stats = audit(&db, &args).ok().json();
+    assert_eq!(stats["total"], 26, "{stats:#}");
+    let count = |list: &str, key: &str, name: &str| {
+        stats[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c[key] == name)
+            .map(|c| c["accesses"].as_i64().unwrap())
+    };
+    assert_eq!(count("by_outcome", "outcome", "allowed"), Some(21));
+    assert_eq!(count("by_outcome", "outcome", "denied"), Some(5));
+    assert_eq!(count("by_source", "source", "police"), Some(5));
+    assert_eq!(count("by_source", "source", "school"), Some(1));
+    assert_eq!(count("by_actor", "actor", "busy.bee"), Some(12));
+    assert_eq!(count("by_actor", "actor", "no.such.user"), Some(3));
+    let owl = stats["by_actor"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["actor"] == "night.owl")
+        .unwrap();
+    assert_eq!(owl["lookups"], 5);
+    assert_eq!(owl["out_of_hours_lookups"], 3);
+    // Lookups per actor with any: 1, 2, 5, 12; the median is 3.5.
+    assert_eq!(stats["median_lookups"], 3.5);
+    let findings: Vec<(String, String, i64)> = stats["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["check"].as_str().unwrap().to_string(),
+                f["actor"].as_str().unwrap().to_string(),
+                f["count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            ("many_lookups".to_string(), "busy.bee".to_string(), 12),
+            ("out_of_hours".into(), "night.owl".into(), 3),
+            ("repeated_denials".into(), "no.such.user".into(), 3),
+        ]
+    );
+    let mut args = vec!["stats"];
+    args.extend_from_slice(&JANUARY);
+    let table = audit(&db, &args).ok().stdout.clone();
+    assert!(table.contains("repeated_denials"), "{table}");
+    let row = last_audit(&db);
+    assert_eq!(row.get::<_, String>("action"), "audit_stats");
+    let details: Value = row.get("details");
+    assert_eq!(details["filter"]["since"], "2020-01-01T00:00:00Z");
+    assert_eq!(details["findings"], 3);
+}
+
+#[test]
+fn search_by_action_outcome_and_source_newest_first() {
+    let db = TestDb::new("audit_search_codes");
+    january_2020(&db);
+    let search = |extra: &[&str]| -> Vec<Value> {
+        let mut args = vec!["search", "-o", "json"];
+        args.extend_from_slice(&JANUARY);
+        args.extend_from_slice(extra);
+        audit(&db, &args).ok().json().as_array().unwrap().clone()
+    };
+    let denied = search(&["--outcome", "denied"]);
+    assert_eq!(denied.len(), 5);
+    assert!(denied.iter().all(|r| r["outcome"] == "denied"));
+    let times: Vec<&str> = denied
+        .iter()
+        .map(|r| r["occurred_at"].as_str().unwrap())
+        .collect();
+    let mut newest_first = times.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(times, newest_first);
+    assert_eq!(search(&["--source", "police"]).len(), 5);
+    assert_eq!(
+        search(&["--action", "identity_viewed", "--actor", "DAY.TWO"]).len(),
+        2
+    );
+    let busy = search(&["--action", "searched", "--limit", "3"]);
+    let at: Vec<&str> = busy
+        .iter()
+        .map(|r| r["occurred_at"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        at,
+        [
+            "2020-01-07T10:11:00Z",
+            "2020-01-07T10:10:00Z",
+            "2020-01-07T10:09:00Z"
+        ]
+    );
+    let jsonl = audit(
+        &db,
+        &[
+            "search",
+            "-o",
+            "jsonl",
+            "--outcome",
+            "not_found",
+            "--since",
+            "2020-01-01",
+        ],
+    );
+    assert!(jsonl.ok().stdout.is_empty());
+}
