@@ -538,7 +538,7 @@ fn january_2020(db: &TestDb) {
         su.execute(
             "INSERT INTO fc.audit_log (id, occurred_at, actor_account, channel, client_host, action, \
              outcome, sources_disclosed, prev_hash, row_hash) \
-             SELECT max(id) + 1, $1::text::timestamptz, $2, 'api', 'test', $3, $4, $5, \
+             SELECT coalesce(max(id), 0) + 1, $1::text::timestamptz, $2, 'api', 'test', $3, $4, $5, \
                     sha256('prev'), sha256('row') FROM fc.audit_log",
             &[&at, &actor, &action, &outcome, &sources],
         )

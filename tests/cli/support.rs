@@ -96,13 +96,19 @@ fn template() -> &'static str {
                 Err(e) => panic!("cannot copy famctx: {e}"),
             }
         }
-        // Tests start from the demo data with no users or grants of their own.
+        // Tests start from the demo data with no users, grants or audit rows
+        // of their own, whatever was done with the dev environment before.
         let mut t = connect(&with_db(
             &var("FAMCTX_SUPERUSER_URL"),
             "famctx_test_template",
         ));
-        t.batch_execute("TRUNCATE fc.permission_grant, fc.app_user")
-            .unwrap();
+        t.batch_execute(
+            "TRUNCATE fc.permission_grant, fc.app_user;
+             ALTER TABLE fc.audit_log DISABLE TRIGGER USER;
+             TRUNCATE fc.audit_log;
+             ALTER TABLE fc.audit_log ENABLE TRIGGER USER;",
+        )
+        .unwrap();
     });
     "famctx_test_template"
 }

@@ -1,0 +1,149 @@
+//! The audit trail seen from the tool: review (search, a person's access
+//! report, export, statistics), verifying the hash chain, and printing its
+//! head (a checkpoint) for keeping outside the database.
+
+mod chain;
+mod export;
+mod filter;
+mod report;
+mod search;
+mod stats;
+
+use chain::{checkpoint_command, verify_command};
+pub use chain::{row_hash, verify, Checkpoint, Verification};
+pub(crate) use export::*;
+pub(crate) use filter::*;
+pub(crate) use report::*;
+pub(crate) use search::*;
+pub(crate) use stats::*;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use clap::{Args, Subcommand, ValueEnum};
+use fallible_iterator::FallibleIterator;
+use postgres::types::ToSql;
+use postgres::{Row, Transaction};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::cli::Format;
+use crate::error::{code, Error, Result};
+use crate::family::PersonId;
+use crate::guard::{self, Audit, Needs, Role};
+use crate::output::{neutralise_formula, Output, Table};
+use crate::Context;
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Search the audit trail, newest first
+    Search(SearchArgs),
+    /// Access report for one person: every access that disclosed them, grouped by actor
+    Person(PersonArgs),
+    /// Stream every matching row, all columns, in id order (-o jsonl or -o csv)
+    Export(ExportArgs),
+    /// Accesses by actor, source and outcome, and unusual patterns worth a spot check
+    Stats(StatsArgs),
+    /// Recompute the hash chain and name the first row that breaks it
+    Verify {
+        /// Also check the chain against a head saved earlier by `audit checkpoint -o json`
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Print the chain head (id, hash, time) to keep outside the database
+    Checkpoint,
+}
+
+/// A time window: a date (2026-11-01, its start in UTC), an RFC 3339 time or
+/// a span back from now (7d, 24h).
+#[derive(Debug, Clone, Args)]
+pub struct Window {
+    /// Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)
+    #[arg(long, value_name = "T")]
+    pub since: Option<String>,
+    /// Only rows before T (same forms as --since)
+    #[arg(long, value_name = "T")]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Account that acted (or tried to), any case
+    #[arg(long, value_name = "USER")]
+    pub actor: Option<String>,
+    /// Person disclosed, as subject or family member: fc:<n>, <n> or cms:<case id>
+    #[arg(long, value_name = "ID")]
+    pub person: Option<String>,
+    /// Audit action, e.g. viewed_family, searched, permission_granted
+    #[arg(long, value_name = "A")]
+    pub action: Option<String>,
+    /// Data source disclosed, e.g. police
+    #[arg(long, value_name = "S")]
+    pub source: Option<String>,
+    /// Outcome recorded
+    #[arg(long, value_enum)]
+    pub outcome: Option<Outcome>,
+    #[command(flatten)]
+    pub window: Window,
+    /// Rows to show at most
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+    pub limit: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct PersonArgs {
+    /// Person: fc:<n> (a bare number means the same) or cms:<case id>
+    #[arg(value_name = "ID")]
+    pub id: String,
+    #[command(flatten)]
+    pub window: Window,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub window: Window,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub window: Window,
+}
+
+/// The outcome recorded in an audit row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Allowed,
+    Denied,
+    #[value(name = "not_found")]
+    NotFound,
+    Error,
+}
+
+impl Outcome {
+    fn code(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::Denied => "denied",
+            Outcome::NotFound => "not_found",
+            Outcome::Error => "error",
+        }
+    }
+}
+
+pub fn run(ctx: &Context, command: &AuditCommand) -> Result<u8> {
+    match command {
+        AuditCommand::Search(args) => search_command(ctx, args),
+        AuditCommand::Person(args) => person_command(ctx, args),
+        AuditCommand::Export(args) => export_command(ctx, args),
+        AuditCommand::Stats(args) => stats_command(ctx, args),
+        AuditCommand::Verify { checkpoint } => verify_command(ctx, checkpoint.as_ref()),
+        AuditCommand::Checkpoint => checkpoint_command(ctx),
+    }
+}

@@ -1,0 +1,81 @@
+//! `audit search`: matching rows, newest first.
+
+use super::*;
+
+// --- audit search ----------------------------------------------------------
+
+pub(crate) fn search_command(ctx: &Context, args: &SearchArgs) -> Result<u8> {
+    let mut out = ctx.output();
+    let filter = Filter::from_search(args, Utc::now())?;
+    let audit = Audit::new("audit_searched")
+        .detail("filter", &filter)
+        .detail("limit", args.limit);
+    let entries = guard::through(ctx, Needs::Role(Role::Auditor), audit, |tx, _, audit| {
+        let scope = filter.resolve(tx)?;
+        audit.subject_person = scope.person;
+        let entries = scope.entries(tx, "occurred_at DESC, id DESC", Some(args.limit))?;
+        audit.set_detail("rows", entries.len());
+        Ok(entries)
+    })?;
+    render_entries(&mut out, &entries)?;
+    Ok(code::SUCCESS)
+}
+
+pub(crate) fn render_entries(out: &mut Output, entries: &[Entry]) -> Result<()> {
+    match out.format {
+        Format::Json => out.json(entries),
+        Format::Jsonl => {
+            for e in entries {
+                out.json_line(e)?;
+            }
+            out.flush()
+        }
+        Format::Csv => {
+            let mut t = Table::new(COLUMNS);
+            for e in entries {
+                t.row(e.cells());
+            }
+            out.table(&t)
+        }
+        Format::Table => {
+            let mut t = Table::new([
+                "id",
+                "when (UTC)",
+                "actor",
+                "action",
+                "outcome",
+                "subject",
+                "persons disclosed",
+                "sources",
+                "reason",
+            ]);
+            for e in entries {
+                t.row([
+                    e.id.to_string(),
+                    shown_at(&e.occurred_at),
+                    e.actor_account.clone().unwrap_or_default(),
+                    e.action.clone(),
+                    e.outcome.clone(),
+                    e.subject_person.map(person_label).unwrap_or_default(),
+                    persons_cell(&e.persons_disclosed),
+                    e.sources_disclosed.join(", "),
+                    e.reason.clone().unwrap_or_default(),
+                ]);
+            }
+            out.table(&t)
+        }
+    }
+}
+
+/// A few ids in full; a long list (a page of search results) as a count.
+pub(crate) fn persons_cell(persons: &[i64]) -> String {
+    const SHOWN: usize = 8;
+    if persons.len() > SHOWN {
+        return format!("{} persons", persons.len());
+    }
+    persons
+        .iter()
+        .map(|p| person_label(*p))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
