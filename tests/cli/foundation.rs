@@ -83,6 +83,12 @@ fn the_application_role_has_least_privilege() {
         "SELECT * FROM fc.app_user",
         "INSERT INTO fc.person (id) VALUES (99999999)",
         "ALTER TABLE fc.audit_log DISABLE TRIGGER audit_log_append_only",
+        "GRANT famctx_owner TO famctx_app",
+        "ALTER ROLE famctx_app SUPERUSER",
+        "SET ROLE famctx_owner",
+        "CREATE ROLE intruder LOGIN",
+        "ALTER FUNCTION fc.audit_write(uuid, text, text, text, text, text, bigint, bigint[], text[], text, uuid, text, jsonb) OWNER TO famctx_app",
+        "CREATE OR REPLACE FUNCTION fc.current_grants(p_guid uuid) RETURNS TABLE (source_code text, expires_at timestamptz, granted_at timestamptz, grant_id bigint) LANGUAGE sql AS 'SELECT code, NULL::timestamptz, now(), 0::bigint FROM fc.data_source'",
     ];
     for sql in refused {
         let err = app.batch_execute(sql).expect_err(sql);
@@ -204,5 +210,61 @@ fn the_database_requires_tls_and_verify_full_checks_the_certificate() {
         run.stderr.contains("cannot connect to PostgreSQL"),
         "{}",
         run.stderr
+    );
+}
+
+/// Runs one of the project's SQL files against `url` with psql.
+fn psql_file(url: &str, file: &str, vars: &[(&str, &str)]) -> String {
+    let mut cmd = std::process::Command::new("psql");
+    cmd.args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"])
+        .arg(url);
+    for (k, v) in vars {
+        cmd.arg("-v").arg(format!("{k}={v}"));
+    }
+    let out = cmd.arg("-f").arg(repo().join(file)).output().expect("psql");
+    assert!(
+        out.status.success(),
+        "{file}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn synthetic_data_is_deterministic() {
+    let name = format!("mdm_t_determinism_{}", std::process::id());
+    let mut su = superuser();
+    su.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    su.batch_execute(&format!("CREATE DATABASE {name} OWNER famctx_owner"))
+        .unwrap();
+    let url = with_db(&var("FAMCTX_MDM_OWNER_URL"), &name);
+    psql_file(&url, "sql/mdm/schema.sql", &[]);
+    let generate = |seed: &str| {
+        psql_file(
+            &url,
+            "sql/synthetic/generate.sql",
+            &[("seed", seed), ("persons", "800"), ("asof", "2026-06-30")],
+        );
+        (
+            psql_file(&url, "sql/synthetic/fingerprint.sql", &[]),
+            psql_file(&url, "sql/synthetic/fingerprint.sql", &[("showcase", "1")]),
+        )
+    };
+    let (first, showcase) = generate("7");
+    let (again, showcase_again) = generate("7");
+    let (other, other_showcase) = generate("8");
+    su.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    assert_eq!(first, again, "same seed, same counts and checksums");
+    assert!(
+        first.lines().any(|l| l.starts_with("person|800|")),
+        "{first}"
+    );
+    assert_ne!(first, other, "another seed, other data");
+    assert_eq!(showcase, showcase_again);
+    assert_eq!(
+        showcase, other_showcase,
+        "the showcase family is the same whatever the seed"
     );
 }

@@ -408,3 +408,28 @@ fn config_show_names_origins_and_hides_secrets() {
         run.stderr
     );
 }
+
+#[test]
+fn passwords_never_reach_the_audit_trail_or_the_command_line() {
+    let db = TestDb::new("secrets");
+    let pw = password("sw.alice");
+    db.run("sw.alice", &["whoami"]).ok();
+    db.run_with("sw.alice", "Wrong-Password-99", &[], &["whoami"])
+        .code(3);
+    let trail: String = db
+        .superuser()
+        .query("SELECT to_jsonb(a)::text FROM fc.audit_log a", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<_, String>(0))
+        .collect();
+    assert!(!trail.contains(&pw) && !trail.contains("Wrong-Password-99"));
+    // There is no flag that takes a password.
+    let run = Run::from(famctx_raw(&[], &["--password", &pw, "whoami"], None));
+    run.code(2);
+    assert!(
+        !run.stderr.contains(&pw) || run.stderr.contains("unexpected argument"),
+        "{}",
+        run.stderr
+    );
+}
