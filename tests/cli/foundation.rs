@@ -196,6 +196,9 @@ fn the_database_requires_tls_and_verify_full_checks_the_certificate() {
         panic!("a plain TCP connection was accepted")
     };
     assert!(matches!(err, famctx::error::Error::Unreachable(_)), "{err}");
+    // require encrypts without checking the certificate, as libpq does.
+    let (head, _) = url.split_once('?').unwrap();
+    connect(&format!("{head}?sslmode=require"));
     // The certificate names localhost too; a certificate from another CA is refused.
     connect(&url.replace("127.0.0.1", "localhost"));
     let ca = var("FAMCTX_LDAP_CA_FILE");

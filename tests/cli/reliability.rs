@@ -301,3 +301,57 @@ fn concurrent_operators_under_load() {
     assert!(lookups > 0 && admin_runs > 1 && denials > 0);
     db.run("ig.officer", &["audit", "verify"]).ok();
 }
+
+/// PostgreSQL dies at a different moment of each audit export: whatever
+/// reached stdout was covered by the export's audit row, committed first.
+#[test]
+fn postgres_dying_mid_export_fails_closed() {
+    let db = TestDb::new("fault_export");
+    db.superuser()
+        .batch_execute(
+            "SELECT count(fc.audit_write(NULL, 'load.generator', 'api', 'test', 'searched', 'allowed', \
+             NULL, ARRAY[g::bigint], NULL, NULL, NULL, 'bulk row ' || g, NULL)) FROM generate_series(1, 30000) g",
+        )
+        .unwrap();
+    let (host_port, addr) = pg_addr(&db.url());
+    let mut cut = 0;
+    for ms in (100..1500).step_by(100) {
+        let exports = count(
+            &db,
+            "SELECT count(*) FROM fc.audit_log WHERE action = 'audit_exported'",
+        );
+        let proxy = Proxy::start(addr, Duration::from_millis(ms));
+        let url = via_proxy(&db.url(), &host_port, &proxy);
+        let run = db.run_with(
+            "ig.officer",
+            &password("ig.officer"),
+            &[("FAMCTX_DATABASE_URL", url)],
+            &["audit", "export", "-o", "jsonl"],
+        );
+        let audited = count(
+            &db,
+            "SELECT count(*) FROM fc.audit_log WHERE action = 'audit_exported'",
+        ) - exports;
+        if !run.stdout.is_empty() {
+            assert_eq!(audited, 1, "output only after the export's audit row");
+        }
+        match run.code {
+            0 => assert!(run.stdout.lines().count() > 30_000),
+            9 => {
+                cut += 1;
+                assert!(run.stderr.contains("PostgreSQL"), "{}", run.stderr);
+                for line in run
+                    .stdout
+                    .lines()
+                    .take(run.stdout.lines().count().saturating_sub(1))
+                {
+                    serde_json::from_str::<serde_json::Value>(line)
+                        .expect("whole lines before the cut");
+                }
+            }
+            other => panic!("exit {other} at {ms} ms: {}", run.stderr),
+        }
+    }
+    assert!(cut > 0);
+    db.run("ig.officer", &["audit", "verify"]).ok();
+}
