@@ -45,6 +45,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(4, "application_role"),
     migration!(5, "permissions"),
     migration!(6, "audit_review"),
+    migration!(7, "hardening"),
 ];
 
 impl Migration {

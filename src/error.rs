@@ -124,6 +124,11 @@ impl From<postgres::Error> for Error {
             ));
         }
         match e.as_db_error() {
+            // The server is shutting down or refusing new work.
+            Some(db) if db.code().code().starts_with("57P") => Error::Unreachable(format!(
+                "PostgreSQL stopped serving ({}); nothing was committed",
+                db.message()
+            )),
             Some(db) => Error::Other(format!("database error: {}", db.message())),
             None => Error::Other(format!("database error: {e}")),
         }

@@ -265,11 +265,15 @@ pub fn run(ctx: &Context, command: &FamilyCommand) -> Result<u8> {
     out.expect(&[Format::Table, Format::Json])?;
     let id = PersonId::parse(&args.id)?;
     let reason = reason(ctx, args.reason.as_deref())?;
-    let audit = Audit::new("viewed_family")
+    let mut audit = Audit::new("viewed_family")
         .reason(reason)
         .detail("requested_id", id.to_string())
         .detail("depth", args.depth)
         .detail("household", args.household);
+    // A refused lookup is still about this person: IG's report must show it.
+    if let PersonId::Fc(n) = id {
+        audit.subject_person = Some(n);
+    }
     let view = guard::through(ctx, Needs::Role(Role::User), audit, |tx, session, audit| {
         let number = resolve(tx, &id)?;
         audit.subject_person = Some(number);

@@ -139,6 +139,16 @@ impl Output {
     }
 }
 
+/// A reader that stopped early (`| head`) is not the command's failure:
+/// where the command has a verdict of its own (a validation, an integrity
+/// check), that verdict still decides the exit code.
+pub fn reader_gone_ok(result: Result<()>) -> Result<()> {
+    match result {
+        Err(Error::BrokenPipe) => Ok(()),
+        other => other,
+    }
+}
+
 fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
     csv::WriterBuilder::new().from_writer(w)
 }

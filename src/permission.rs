@@ -458,6 +458,21 @@ fn check(
     names.dedup();
     let accounts = session.directory.accounts(&names)?;
     let me = session.operator.account.guid;
+    if let Some(own) = changes.iter().find(|c| {
+        accounts
+            .get(&c.user.to_lowercase())
+            .is_some_and(|a| a.guid == me)
+    }) {
+        let line = if own.line > 0 {
+            format!(" (line {})", own.line)
+        } else {
+            String::new()
+        };
+        return Err(Error::NotPermitted(format!(
+            "{} may not change their own access{line}; ask another administrator; nothing was changed",
+            session.operator.account.sam
+        )));
+    }
     let mut problems = Vec::new();
     for c in changes {
         let mut bad = |what: String| problems.push(Problem { line: c.line, what });
@@ -473,9 +488,6 @@ fn check(
             Some(a) => {
                 if let Err(state) = a.usable() {
                     bad(format!("account {} is {state} in Active Directory", a.sam));
-                }
-                if a.guid == me {
-                    bad(format!("{} may not change their own access", a.sam));
                 }
             }
         }

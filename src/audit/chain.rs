@@ -32,8 +32,8 @@ pub(crate) fn verify_command(ctx: &Context, checkpoint: Option<&PathBuf>) -> Res
         audit.set_detail("first_broken_row", report.first_broken_row);
         Ok(report)
     })?;
-    if out.format == Format::Json {
-        out.json(&report)?;
+    let shown = if out.format == Format::Json {
+        out.json(&report)
     } else {
         let mut t = Table::new(["rows checked", "result", "first broken row", "problem"]);
         t.row([
@@ -45,8 +45,9 @@ pub(crate) fn verify_command(ctx: &Context, checkpoint: Option<&PathBuf>) -> Res
                 .unwrap_or_default(),
             report.problem.clone().unwrap_or_default(),
         ]);
-        out.table(&t)?;
-    }
+        out.table(&t)
+    };
+    crate::output::reader_gone_ok(shown)?;
     if report.intact {
         Ok(code::SUCCESS)
     } else {

@@ -74,6 +74,20 @@ pub struct Entry {
     pub row_hash: String,
 }
 
+/// Every person the rows name (as subject or as disclosed): reading them
+/// is itself a disclosure, recorded in the reviewer's audit row.
+pub(crate) fn persons_named(entries: &[Entry]) -> Vec<i64> {
+    let set: BTreeSet<i64> = entries
+        .iter()
+        .flat_map(|e| {
+            e.subject_person
+                .into_iter()
+                .chain(e.persons_disclosed.iter().copied())
+        })
+        .collect();
+    set.into_iter().collect()
+}
+
 impl Entry {
     /// From a row selected with `select_list()`.
     pub(crate) fn from_row(r: &Row) -> Entry {

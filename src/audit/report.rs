@@ -52,6 +52,7 @@ pub(crate) fn person_command(ctx: &Context, args: &PersonArgs) -> Result<u8> {
             .ok_or_else(|| Error::Other("the person was not resolved".into()))?;
         audit.subject_person = Some(number);
         let entries = scope.entries(tx, "occurred_at, id", None)?;
+        audit.persons = persons_named(&entries);
         let report = person_report(number, &filter, entries);
         audit.set_detail("accesses", report.accesses);
         audit.set_detail("actors", report.actors.len());

@@ -15,6 +15,7 @@ pub(crate) fn search_command(ctx: &Context, args: &SearchArgs) -> Result<u8> {
         audit.subject_person = scope.person;
         let entries = scope.entries(tx, "occurred_at DESC, id DESC", Some(args.limit))?;
         audit.set_detail("rows", entries.len());
+        audit.persons = persons_named(&entries);
         Ok(entries)
     })?;
     render_entries(&mut out, &entries)?;

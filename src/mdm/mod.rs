@@ -146,13 +146,13 @@ fn validate(ctx: &Context, args: &ValidateArgs) -> Result<u8> {
         audit.sources = named.sources.into_iter().collect();
         Ok(report)
     })?;
-    match out.format {
-        Format::Json => out.json(&report)?,
-        _ => render(&mut out, &report)?,
-    }
     if let Some(path) = &args.report {
         write_report(path, &report)?;
     }
+    crate::output::reader_gone_ok(match out.format {
+        Format::Json => out.json(&report),
+        _ => render(&mut out, &report),
+    })?;
     Ok(report.status.exit_code())
 }
 

@@ -323,6 +323,11 @@ fn bad_ids_unknown_people_and_refused_operators() {
         row.get::<_, Vec<i64>>("persons_disclosed"),
         Vec::<i64>::new()
     );
+    assert_eq!(
+        row.get::<_, Option<i64>>("subject_person"),
+        Some(1),
+        "IG sees who tried to look at fc:1"
+    );
 }
 
 #[test]

@@ -279,12 +279,19 @@ fn who_may_grant_and_to_whom() {
             "x",
         ],
     );
-    own.code(2);
+    own.code(4);
     assert!(
         own.stderr.contains("may not change their own access"),
         "{}",
         own.stderr
     );
+    let row = db.audit_rows().pop().unwrap();
+    assert_eq!(
+        row.get::<_, String>("outcome"),
+        "denied",
+        "a self-grant attempt is a denial"
+    );
+    assert_eq!(row.get::<_, String>("actor_account"), "bi.admin");
     let ghost = db.run(
         "bi.admin",
         &[
