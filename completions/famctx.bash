@@ -308,7 +308,7 @@ _famctx() {
 
     case "${cmd}" in
         famctx)
-            opts="-o -u -h -V --output --config --database-url --ldap-url --user --password-stdin --password-file --help --version family person permission whoami source audit mdm db config completions help"
+            opts="-o -u -h -V --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help --version family person permission whoami source audit mdm db config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -342,6 +342,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -354,7 +358,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --password-stdin --password-file --help search person export stats verify checkpoint help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help search person export stats verify checkpoint help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -388,6 +392,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -400,7 +408,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__checkpoint)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,6 +442,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -446,7 +458,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__export)
-            opts="-o -u -h --since --until --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --since --until --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,6 +498,10 @@ _famctx() {
                     ;;
                 -u)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
                     return 0
                     ;;
                 --password-file)
@@ -612,7 +628,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__person)
-            opts="-o -u -h --since --until --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --since --until --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -654,6 +670,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -666,7 +686,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__search)
-            opts="-o -u -h --actor --person --action --source --outcome --since --until --limit --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --actor --person --action --source --outcome --since --until --limit --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -732,6 +752,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -744,7 +768,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__stats)
-            opts="-o -u -h --since --until --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --since --until --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -786,6 +810,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -798,7 +826,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__verify)
-            opts="-o -u -h --checkpoint --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --checkpoint --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -836,6 +864,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -848,7 +880,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__completions)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --password-stdin --password-file --help bash elvish fish powershell zsh"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -880,6 +912,10 @@ _famctx() {
                     ;;
                 -u)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
                     return 0
                     ;;
                 --password-file)
@@ -894,7 +930,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__config)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --password-stdin --password-file --help show help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -926,6 +962,10 @@ _famctx() {
                     ;;
                 -u)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
                     return 0
                     ;;
                 --password-file)
@@ -982,7 +1022,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__config__subcmd__show)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1016,6 +1056,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1028,7 +1072,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__db)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --password-stdin --password-file --help migrate status help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help migrate status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1060,6 +1104,10 @@ _famctx() {
                     ;;
                 -u)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
                     return 0
                     ;;
                 --password-file)
@@ -1130,7 +1178,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__db__subcmd__migrate)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1162,6 +1210,10 @@ _famctx() {
                     ;;
                 -u)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
                     return 0
                     ;;
                 --password-file)
@@ -1176,7 +1228,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__db__subcmd__status)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1210,6 +1262,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1222,7 +1278,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__family)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --password-stdin --password-file --help show help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1254,6 +1310,10 @@ _famctx() {
                     ;;
                 -u)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
                     return 0
                     ;;
                 --password-file)
@@ -1310,7 +1370,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__family__subcmd__show)
-            opts="-o -u -h --reason --depth --household --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --reason --depth --household --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1350,6 +1410,10 @@ _famctx() {
                     ;;
                 -u)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
                     return 0
                     ;;
                 --password-file)
@@ -1798,7 +1862,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__mdm)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --password-stdin --password-file --help validate loads help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help validate loads help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1830,6 +1894,10 @@ _famctx() {
                     ;;
                 -u)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
                     return 0
                     ;;
                 --password-file)
@@ -1900,7 +1968,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__mdm__subcmd__loads)
-            opts="-o -u -h --mdm-url --limit --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --mdm-url --limit --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1942,6 +2010,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1954,7 +2026,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__mdm__subcmd__validate)
-            opts="-o -u -h --mdm-url --load --report --fresh-warn-hours --fresh-fail-hours --drop-warn-pct --drop-fail-pct --missing-field-warn-pct --missing-field-fail-pct --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --mdm-url --load --report --fresh-warn-hours --fresh-fail-hours --drop-warn-pct --drop-fail-pct --missing-field-warn-pct --missing-field-fail-pct --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2024,6 +2096,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2036,7 +2112,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__permission)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --password-stdin --password-file --help grant revoke list review apply help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help grant revoke list review apply help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2070,6 +2146,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2082,7 +2162,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__permission__subcmd__apply)
-            opts="-y -o -u -h --dry-run --yes --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-y -o -u -h --dry-run --yes --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2116,6 +2196,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2128,7 +2212,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__permission__subcmd__grant)
-            opts="-o -u -h --source --expires --for --reason --ticket --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --source --expires --for --reason --ticket --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2180,6 +2264,10 @@ _famctx() {
                     ;;
                 -u)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
                     return 0
                     ;;
                 --password-file)
@@ -2292,7 +2380,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__permission__subcmd__list)
-            opts="-o -u -h --source --as-of --include-ended --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --source --as-of --include-ended --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2334,6 +2422,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2346,7 +2438,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__permission__subcmd__review)
-            opts="-o -u -h --expiring-within --unused-for --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --expiring-within --unused-for --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2388,6 +2480,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2400,7 +2496,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__permission__subcmd__revoke)
-            opts="-y -o -u -h --source --all --reason --yes --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-y -o -u -h --source --all --reason --yes --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2442,6 +2538,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2454,7 +2554,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__person)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --password-stdin --password-file --help search help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help search help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2486,6 +2586,10 @@ _famctx() {
                     ;;
                 -u)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
                     return 0
                     ;;
                 --password-file)
@@ -2542,7 +2646,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__person__subcmd__search)
-            opts="-o -u -h --last-name --first-name --dob --reason --limit --page --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --last-name --first-name --dob --reason --limit --page --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2600,6 +2704,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2612,7 +2720,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__source)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --password-stdin --password-file --help list help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2644,6 +2752,10 @@ _famctx() {
                     ;;
                 -u)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
                     return 0
                     ;;
                 --password-file)
@@ -2700,7 +2812,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__source__subcmd__list)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2734,6 +2846,10 @@ _famctx() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
                 --password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2746,7 +2862,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__whoami)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --password-stdin --password-file --help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2778,6 +2894,10 @@ _famctx() {
                     ;;
                 -u)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
                     return 0
                     ;;
                 --password-file)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_famctx_global_optspecs
-    string join \n o/output= config= database-url= ldap-url= u/user= password-stdin password-file= h/help V/version
+    string join \n o/output= config= database-url= ldap-url= u/user= auth= password-stdin password-file= h/help V/version
 end
 
 function __fish_famctx_needs_command
@@ -31,7 +31,9 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_needs_command" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_needs_command" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_needs_command" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_needs_command" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_needs_command" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_needs_command" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_needs_command" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_needs_command" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -54,10 +56,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Show a person, their family and the services involved with each member'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l reason -d 'Why you are looking (recorded in the audit trail), e.g. "s47 enquiry, case 1234"' -r
@@ -69,11 +73,13 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l household -d 'Also show the others living at the person\'s address (same UPRN)'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a person, their family and the services involved with each member'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -83,10 +89,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -f -a "search" -d 'Find people by last name (exact, any case), first name (prefix) and date of birth'
 complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l last-name -r
@@ -102,10 +110,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from help" -f -a "search" -d 'Find people by last name (exact, any case), first name (prefix) and date of birth'
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -115,10 +125,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "grant" -d 'Grant a user one or more data sources'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "revoke" -d 'Revoke a user\'s grants (history is kept)'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "list" -d 'What a user may see, or who may see a source, now or at a past moment'
@@ -137,10 +149,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l source -d 'Data source codes to revoke' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l reason -d 'Why (recorded with the revocation and in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -150,12 +164,14 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l all -d 'Revoke every source the user holds'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -s y -l yes -d 'Do not ask for confirmation'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l source -d 'Only grants on this source ("who can see housing?")' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l as-of -d 'As of this moment (date, RFC 3339 time, or a span back such as 30d)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -165,11 +181,13 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l include-ended -d 'Include grants that had ended (revoked or expired) by then'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l expiring-within -d 'Grants that expire within this many days' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l unused-for -d 'Grants whose source the grantee has not looked at for this many days' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -179,10 +197,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -190,7 +210,9 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l dry-run -d 'Print what would change, and change nothing'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -s y -l yes -d 'Do not ask for confirmation'
@@ -209,10 +231,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand whoami" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand whoami" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand whoami" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand whoami" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand whoami" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand whoami" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand whoami" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand whoami" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand whoami" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -220,10 +244,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List data sources with title, age rule, last synchronised time and coverage'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -233,10 +259,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from help" -f -a "list" -d 'List data sources with title, age rule, last synchronised time and coverage'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -246,10 +274,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "search" -d 'Search the audit trail, newest first'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "person" -d 'Access report for one person: every access that disclosed them, grouped by actor'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "export" -d 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)'
@@ -275,10 +305,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l since -d 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l until -d 'Only rows before T (same forms as --since)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -288,10 +320,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l since -d 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l until -d 'Only rows before T (same forms as --since)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -301,10 +335,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l since -d 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l until -d 'Only rows before T (same forms as --since)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -314,10 +350,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l checkpoint -d 'Also check the chain against a head saved earlier by `audit checkpoint -o json`' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -326,10 +364,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -337,10 +377,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "search" -d 'Search the audit trail, newest first'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "person" -d 'Access report for one person: every access that disclosed them, grouped by actor'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "export" -d 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)'
@@ -355,10 +397,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -f -a "validate" -d 'Check that the last MDM load is complete: freshness, counts, key sets, drops, orphans, completeness (exit 0 pass, 6 warn, 7 fail)'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -f -a "loads" -d 'Recent load runs, with their row counts and durations'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -378,10 +422,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l mdm-url -d 'MDM warehouse URL (read-only role) [default: mdm_url setting, FAMCTX_MDM_URL]' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l limit -d 'Runs to show, newest first' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -391,10 +437,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check that the last MDM load is complete: freshness, counts, key sets, drops, orphans, completeness (exit 0 pass, 6 warn, 7 fail)'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from help" -f -a "loads" -d 'Recent load runs, with their row counts and durations'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -405,10 +453,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -f -a "migrate" -d 'Apply pending migrations (connects as FAMCTX_OWNER_URL, else the database URL)'
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -f -a "status" -d 'Show each migration: applied, pending, or changed since it was applied'
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -419,10 +469,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -430,10 +482,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Apply pending migrations (connects as FAMCTX_OWNER_URL, else the database URL)'
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show each migration: applied, pending, or changed since it was applied'
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -444,10 +498,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print the effective settings and where each came from (secrets redacted)'
 complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -457,10 +513,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective settings and where each came from (secrets redacted)'
 complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -470,10 +528,12 @@ csv\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand completions" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name' -r
+complete -c famctx -n "__fish_famctx_using_subcommand completions" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand completions" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c famctx -n "__fish_famctx_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "family" -d 'Look a person up and see their family and the services involved'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "person" -d 'Find people in the MDM person index'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "permission" -d 'Grant, revoke, list and review data source permissions (admins)'

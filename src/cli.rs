@@ -52,7 +52,7 @@ pub struct GlobalOptions {
     #[arg(long, global = true, env = "FAMCTX_LDAP_URL", value_name = "URL")]
     pub ldap_url: Option<String>,
 
-    /// Operator account: name, name@realm or DOMAIN\name
+    /// Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)
     #[arg(
         short = 'u',
         long,
@@ -62,6 +62,19 @@ pub struct GlobalOptions {
     )]
     pub user: Option<String>,
 
+    /// How to sign in: password (default), or kerberos: the operator's Kerberos ticket (from
+    /// kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with
+    /// the `kerberos` feature
+    #[arg(
+        long = "auth",
+        id = "auth",
+        global = true,
+        value_enum,
+        env = "FAMCTX_AUTH",
+        value_name = "METHOD"
+    )]
+    pub auth: Option<AuthMethod>,
+
     /// Read the operator's password from the first line of standard input
     #[arg(long, global = true, conflicts_with = "password_file")]
     pub password_stdin: bool,
@@ -69,6 +82,24 @@ pub struct GlobalOptions {
     /// Read the operator's password from a file readable by its owner only
     #[arg(long, global = true, env = "FAMCTX_PASSWORD_FILE", value_name = "FILE")]
     pub password_file: Option<PathBuf>,
+}
+
+/// How the operator signs in to Active Directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMethod {
+    /// A simple bind with the account's password
+    Password,
+    /// A SASL GSSAPI bind with the operator's Kerberos ticket (KRB5CCNAME)
+    Kerberos,
+}
+
+impl AuthMethod {
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthMethod::Password => "password",
+            AuthMethod::Kerberos => "kerberos",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

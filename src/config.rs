@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Subcommand};
 
-use crate::cli::{Format, GlobalOptions};
+use crate::cli::{AuthMethod, Format, GlobalOptions};
 use crate::error::{Error, Result};
 use crate::output::{Output, Table};
 
@@ -146,6 +146,18 @@ const KEYS: &[Key] = &[
         Some("false"),
         "send the password over ldap:// without TLS (local tests only)",
     ),
+    key(
+        "ldap_server_name",
+        "FAMCTX_LDAP_SERVER_NAME",
+        None,
+        "the DC's registered host name, for Kerberos (service ldap/<name>); default: the host of ldap_url when that is a name",
+    ),
+    key(
+        "auth",
+        "FAMCTX_AUTH",
+        Some("password"),
+        "password, or kerberos (the operator's ticket; needs a build with the kerberos feature)",
+    ),
     key("user", "FAMCTX_USER", None, "operator account"),
     key(
         "password_file",
@@ -216,8 +228,9 @@ impl Settings {
     /// and the config file.
     pub fn load(global: &GlobalOptions, matches: &ArgMatches) -> Result<Settings> {
         let (config_file, file) = read_file(global.config.as_deref())?;
-        let flags: [(&str, Option<String>); 5] = [
+        let flags: [(&str, Option<String>); 6] = [
             ("output", global.output.map(|f| f.name().to_string())),
+            ("auth", global.auth.map(|a| a.name().to_string())),
             ("database_url", global.database_url.clone()),
             ("ldap_url", global.ldap_url.clone()),
             ("user", global.user.clone()),
@@ -311,6 +324,25 @@ impl Settings {
                 "unknown output format {v:?}: use table, json, jsonl or csv"
             ))
         })
+    }
+
+    /// How to sign in. Kerberos in a build without it is a usage error.
+    pub fn auth(&self) -> Result<AuthMethod> {
+        use clap::ValueEnum;
+        let v = self.require("auth")?;
+        let method = AuthMethod::from_str(v, true).map_err(|_| {
+            Error::Usage(format!(
+                "unknown sign-in method {v:?} (auth): use password or kerberos"
+            ))
+        })?;
+        if method == AuthMethod::Kerberos && !cfg!(feature = "kerberos") {
+            return Err(Error::Usage(
+                "--auth kerberos: this famctx was built without the `kerberos` feature, so it signs in \
+                 with a password only; build it with `cargo build --release --features kerberos`"
+                    .into(),
+            ));
+        }
+        Ok(method)
     }
 
     pub fn show(&self, out: &mut Output) -> Result<()> {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use ldap3::{ldap_escape, LdapConn, LdapConnSettings, LdapError, Scope, SearchEntry};
 use uuid::Uuid;
 
+use crate::cli::AuthMethod;
 use crate::config::Settings;
 use crate::error::{Error, Result};
 
@@ -129,6 +130,59 @@ pub fn parse_login(input: &str, realm: Option<&str>) -> Result<Login> {
     })
 }
 
+/// The login for the account a Kerberos principal (`name@REALM`) names: the
+/// principal must be of the directory's own realm, and its name an account name.
+pub fn login_from_principal(principal: &str, realm: &str) -> Result<Login> {
+    let refuse = |why: String| {
+        Error::Auth(format!(
+            "the Kerberos ticket is for {}, {why}; get a ticket for your own account with `kinit name`",
+            shorten(principal)
+        ))
+    };
+    let (name, ticket_realm) = principal
+        .rsplit_once('@')
+        .ok_or_else(|| refuse("which names no realm".into()))?;
+    if !ticket_realm.eq_ignore_ascii_case(realm) {
+        return Err(refuse(format!(
+            "not of the directory's realm {}",
+            realm.to_ascii_uppercase()
+        )));
+    }
+    check_account_name(name).map_err(|why| refuse(format!("not a user account ({why})")))?;
+    parse_login(name, Some(realm))
+}
+
+/// The host name in the directory's Kerberos service name (`ldap/<name>`):
+/// `ldap_server_name`, else the host of `ldap_url` when that is a name.
+pub fn server_name(settings: &Settings) -> Result<String> {
+    let name = match settings.get("ldap_server_name") {
+        Some(n) => n.to_string(),
+        None => {
+            let url = settings.require("ldap_url")?;
+            // ldap:// is not a "special" URL scheme: an IPv4 address comes back as a domain.
+            let host = url::Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .filter(|h| !h.starts_with('[') && h.parse::<std::net::IpAddr>().is_err());
+            host.ok_or_else(|| {
+                Error::Usage(format!(
+                    "Kerberos needs the directory server's registered host name (its service is \
+                     ldap/<name>), and ldap_url {} gives an address: set ldap_server_name \
+                     (FAMCTX_LDAP_SERVER_NAME) to the DC's name, e.g. dc1.example.org",
+                    shorten(url)
+                ))
+            })?
+        }
+    };
+    if !valid_label(&name, true) || name.parse::<std::net::IpAddr>().is_ok() {
+        return Err(Error::Usage(format!(
+            "ldap_server_name {} must be the DC's registered host name (e.g. dc1.example.org), not an address",
+            shorten(&name)
+        )));
+    }
+    Ok(name)
+}
+
 /// Checks an account name (sAMAccountName): 1 to 64 characters, none of
 /// the characters AD forbids, no control or direction-override characters.
 pub fn check_account_name(name: &str) -> std::result::Result<(), String> {
@@ -176,7 +230,9 @@ pub struct Directory {
 impl Directory {
     /// Connects over LDAPS, or over LDAP with StartTLS, verifying the
     /// server's certificate unless told otherwise.
-    pub fn connect(settings: &Settings) -> Result<Directory> {
+    /// With Kerberos and `ldap_insecure_plaintext_bind`, plain LDAP is used and
+    /// Kerberos seals the connection instead.
+    pub fn connect(settings: &Settings, auth: AuthMethod) -> Result<Directory> {
         let url = settings.require("ldap_url")?.to_string();
         let timeout = settings.seconds("ldap_timeout")?;
         let plaintext = settings.flag("ldap_insecure_plaintext_bind")?;
@@ -188,7 +244,9 @@ impl Directory {
                 shorten(&url)
             )));
         }
-        if plaintext && !ldaps {
+        if plaintext && !ldaps && auth == AuthMethod::Kerberos {
+            eprintln!("famctx: WARNING: ldap_insecure_plaintext_bind is set: no TLS; Kerberos seals the connection");
+        } else if plaintext && !ldaps {
             eprintln!("famctx: WARNING: ldap_insecure_plaintext_bind is set: the password crosses the network unencrypted");
         }
         if skip_verify {
@@ -294,6 +352,69 @@ impl Directory {
             )),
             rc => Err(Error::Auth(format!("the directory refused the bind (result {rc}: {})", result.text))),
         }
+    }
+
+    /// Binds with the operator's Kerberos ticket (SASL GSSAPI, service
+    /// `ldap/<server_name>`) and returns the ticket's principal, `name@REALM`:
+    /// the identity the directory now knows the connection by.
+    #[cfg(feature = "kerberos")]
+    pub fn kerberos_bind(&mut self, server_name: &str) -> Result<String> {
+        use cross_krb5::{Cred, InitiateFlags, K5Cred};
+        check_ticket_cache()?;
+        let cred = Cred::client_acquire(InitiateFlags::empty(), None)
+            .map_err(|e| kerberos_error(&format!("{e:#}"), server_name))?;
+        let gss: libgssapi::credential::Cred = cred.into();
+        let principal = gss
+            .name()
+            .map_err(|e| kerberos_error(&format!("{e:#}"), server_name))?
+            .to_string();
+        // The bind uses this very credential, so the principal is who we are.
+        let cred = Cred::from(gss);
+        let timeout = self.timeout;
+        let conn = &mut self.conn;
+        let bound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            conn.with_timeout(timeout)
+                .sasl_gssapi_cred_bind(cred, server_name)
+        }))
+        .map_err(|_| {
+            Error::Auth(
+                "the directory's answer to the Kerberos bind could not be understood".into(),
+            )
+        })?;
+        let result = match bound {
+            Ok(r) => r,
+            Err(LdapError::GssapiOperationError(m)) => return Err(kerberos_error(&m, server_name)),
+            Err(LdapError::NoGssapiToken) => {
+                return Err(Error::Auth(
+                    "the directory ended the Kerberos bind without an answer".into(),
+                ))
+            }
+            Err(e) => return Err(self.op_error(e)),
+        };
+        match result.rc {
+            0 => Ok(principal),
+            8 | 13 => Err(Error::Auth(
+                "the directory does not accept Kerberos binds on this connection: use ldaps:// or ldap:// \
+                 with StartTLS (an AD DC must allow SASL over TLS; Samba: ldap server require strong auth = \
+                 allow_sasl_over_tls)"
+                    .into(),
+            )),
+            49 => Err(Error::Auth(format!(
+                "authentication failed: the directory refused the Kerberos ticket of {}",
+                shorten(&principal)
+            ))),
+            rc => Err(Error::Auth(format!(
+                "the directory refused the Kerberos bind (result {rc}: {})",
+                result.text
+            ))),
+        }
+    }
+
+    #[cfg(not(feature = "kerberos"))]
+    pub fn kerberos_bind(&mut self, _server_name: &str) -> Result<String> {
+        Err(Error::Usage(
+            "this famctx was built without the `kerberos` feature: sign in with a password".into(),
+        ))
     }
 
     /// Looks one account up by the login the operator used.
@@ -404,6 +525,80 @@ fn connect_error(url: &str, timeout: Duration, e: LdapError) -> Error {
             result.rc, result.text
         )),
         other => Error::Unreachable(format!("cannot reach Active Directory at {url}: {other}")),
+    }
+}
+
+/// Refuses a file ticket cache (KRB5CCNAME) that is empty or not a ticket
+/// cache: MIT krb5 1.20 crashes in gss_acquire_cred on such a file.
+#[cfg(feature = "kerberos")]
+fn check_ticket_cache() -> Result<()> {
+    let Some(name) = std::env::var_os("KRB5CCNAME") else {
+        return Ok(());
+    };
+    let name = name.to_string_lossy().into_owned();
+    let path = match name.strip_prefix("FILE:") {
+        Some(p) => p,
+        None if name.starts_with('/') => name.as_str(),
+        None => return Ok(()),
+    };
+    let mut head = [0u8; 2];
+    let readable =
+        std::fs::File::open(path).map(|mut f| std::io::Read::read_exact(&mut f, &mut head));
+    match readable {
+        // A missing file is reported by GSS-API itself, with the kinit advice.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Ok(Ok(())) if head[0] == 5 && (1..=4).contains(&head[1]) => Ok(()),
+        _ => Err(Error::Auth(format!(
+            "no usable Kerberos ticket: the ticket cache {} (KRB5CCNAME) is empty, unreadable or not a \
+             ticket cache: run `kinit` (or `kinit name@REALM`), check it with `klist`, or sign in with a \
+             password (--auth password)",
+            shorten(path)
+        ))),
+    }
+}
+
+/// A Kerberos (GSS-API) failure in plain words. Without a ticket, or with an
+/// expired one, it says how to get one.
+#[cfg_attr(not(feature = "kerberos"), allow(dead_code))]
+fn kerberos_error(message: &str, server_name: &str) -> Error {
+    let m = message.to_ascii_lowercase();
+    let has = |needles: &[&str]| needles.iter().any(|n| m.contains(n));
+    if has(&["server not found in kerberos database"]) {
+        Error::Auth(format!(
+            "Kerberos does not know the directory's service ldap/{server_name} (\"Server not found in \
+             Kerberos database\"): ldap_server_name (FAMCTX_LDAP_SERVER_NAME) must be the DC's \
+             registered host name, e.g. dc1.example.org, not an address or an alias"
+        ))
+    } else if has(&[
+        "no kerberos credentials",
+        "no credentials cache",
+        "credentials cache file",
+        "expired",
+        "no credentials were supplied",
+    ]) {
+        Error::Auth(format!(
+            "no usable Kerberos ticket (none in the ticket cache, or it has expired): run `kinit` \
+             (or `kinit name@REALM`), check it with `klist`, or sign in with a password (--auth password). \
+             ({})",
+            message.trim()
+        ))
+    } else if has(&[
+        "cannot contact any kdc",
+        "cannot find kdc",
+        "cannot resolve network address for kdc",
+    ]) {
+        Error::Unreachable(format!(
+            "cannot reach a Kerberos KDC: check krb5.conf (KRB5_CONFIG) or the domain's DNS SRV records ({})",
+            message.trim()
+        ))
+    } else if has(&["clock skew"]) {
+        Error::Auth(
+            "Kerberos refused the ticket: this machine's clock and the domain controller's differ by \
+             more than a few minutes"
+                .into(),
+        )
+    } else {
+        Error::Auth(format!("Kerberos sign-in failed: {}", message.trim()))
     }
 }
 
@@ -536,6 +731,38 @@ mod tests {
             );
         }
         assert!(parse_login(&"a".repeat(10_000), Some("r")).is_err());
+    }
+
+    #[test]
+    fn principals_name_accounts_of_the_directory_realm() {
+        let l = login_from_principal("sw.alice@FAMCTX.TEST", "famctx.test").unwrap();
+        assert!(l.filter.contains("(sAMAccountName=sw.alice)"));
+        for bad in [
+            "sw.alice@OTHER.TEST",
+            "sw.alice",
+            "ldap/dc1.famctx.test@FAMCTX.TEST",
+            "a*@FAMCTX.TEST",
+            "x@y@FAMCTX.TEST",
+        ] {
+            assert!(
+                matches!(
+                    login_from_principal(bad, "famctx.test"),
+                    Err(Error::Auth(_))
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn kerberos_failures_are_explained() {
+        let e = kerberos_error("gssapi: Server not found in Kerberos database", "10.0.0.1");
+        assert!(matches!(&e, Error::Auth(m) if m.contains("ldap_server_name")));
+        let e = kerberos_error(
+            "No Kerberos credentials available (default cache: FILE:/nonexistent)",
+            "dc1",
+        );
+        assert!(matches!(&e, Error::Auth(m) if m.contains("kinit")));
     }
 
     #[test]

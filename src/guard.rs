@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::cli::AuthMethod;
 use crate::directory::{self, Account, Directory, Group};
 use crate::error::{Error, Result};
 use crate::Context;
@@ -142,13 +143,21 @@ pub fn through<T>(
     audit: Audit,
     action: impl FnOnce(&mut Transaction, &mut Session, &mut Audit) -> Result<T>,
 ) -> Result<T> {
-    let user = ctx.settings.require("user")?.to_string();
-    let (mut operator, mut directory) = match authenticate(ctx, &user, needs) {
+    let auth = ctx.settings.auth()?;
+    let mut audit = audit;
+    // With Kerberos the ticket names the operator (any --user is ignored).
+    let mut user = match auth {
+        AuthMethod::Password => ctx.settings.require("user")?.to_string(),
+        AuthMethod::Kerberos => {
+            audit.set_detail("auth", auth.name());
+            "(kerberos ticket)".to_string()
+        }
+    };
+    let (mut operator, mut directory) = match authenticate(ctx, auth, &mut user, needs) {
         Ok(found) => found,
         Err((e, account)) => return Err(record_refusal(ctx, &user, account.as_deref(), audit, e)),
     };
     let mut client = ctx.connect()?;
-    let mut audit = audit;
     match act(
         &mut client,
         &mut operator,
@@ -238,21 +247,35 @@ pub fn current_grants(tx: &mut Transaction, guid: Uuid) -> Result<Vec<CurrentGra
 type Refusal = (Error, Option<Box<Account>>);
 
 /// The AD check and the role check. On failure, returns the account when
-/// it is known, so the refusal is audited against it.
+/// it is known, so the refusal is audited against it. With Kerberos, `user`
+/// becomes the ticket's principal once the bind has vouched for it.
 fn authenticate(
     ctx: &Context,
-    user: &str,
+    auth: AuthMethod,
+    user: &mut String,
     needs: Needs,
 ) -> std::result::Result<(Operator, Directory), Refusal> {
-    let mut dir = Directory::connect(&ctx.settings).map_err(|e| (e, None))?;
-    let realm = if user.contains('@') || user.contains('\\') {
-        None
-    } else {
-        Some(dir.realm().map_err(|e| (e, None))?)
+    let mut dir = Directory::connect(&ctx.settings, auth).map_err(|e| (e, None))?;
+    let login = match auth {
+        AuthMethod::Password => {
+            let realm = if user.contains('@') || user.contains('\\') {
+                None
+            } else {
+                Some(dir.realm().map_err(|e| (e, None))?)
+            };
+            let login = directory::parse_login(user, realm.as_deref()).map_err(|e| (e, None))?;
+            let password = crate::password::obtain(&ctx.settings, user).map_err(|e| (e, None))?;
+            dir.bind(&login, &password).map_err(|e| (e, None))?;
+            login
+        }
+        AuthMethod::Kerberos => {
+            let server = directory::server_name(&ctx.settings).map_err(|e| (e, None))?;
+            let principal = dir.kerberos_bind(&server).map_err(|e| (e, None))?;
+            *user = principal;
+            let realm = dir.realm().map_err(|e| (e, None))?;
+            directory::login_from_principal(user, &realm).map_err(|e| (e, None))?
+        }
     };
-    let login = directory::parse_login(user, realm.as_deref()).map_err(|e| (e, None))?;
-    let password = crate::password::obtain(&ctx.settings, user).map_err(|e| (e, None))?;
-    dir.bind(&login, &password).map_err(|e| (e, None))?;
     let account = dir.account(&login).map_err(|e| (e, None))?.ok_or_else(|| {
         (
             Error::Auth("authentication failed: unknown account or wrong password".into()),

@@ -8,6 +8,7 @@ mod family;
 mod foundation;
 mod guard;
 mod hostile;
+mod kerberos;
 mod mdm;
 mod permission;
 mod person;
