@@ -43,8 +43,15 @@ struct Key {
     env: &'static str,
     default: Option<&'static str>,
     secret_url: bool,
+    /// Policy (who holds which role, whether a reason is required): read
+    /// only from the system config file, never from the operator's
+    /// environment, flags or own config file.
+    policy: bool,
     help: &'static str,
 }
+
+/// The one file policy settings may come from.
+pub const SYSTEM_CONFIG: &str = "/etc/famctx/config.toml";
 
 const KEYS: &[Key] = &[
     key(
@@ -165,30 +172,10 @@ const KEYS: &[Key] = &[
         None,
         "file holding the operator's password",
     ),
-    key(
-        "group_users",
-        "FAMCTX_GROUP_USERS",
-        Some("FamilyContext Users"),
-        "AD group for family lookups",
-    ),
-    key(
-        "group_admins",
-        "FAMCTX_GROUP_ADMINS",
-        Some("FamilyContext Admins"),
-        "AD group for grants and MDM checks",
-    ),
-    key(
-        "group_auditors",
-        "FAMCTX_GROUP_AUDITORS",
-        Some("FamilyContext Auditors"),
-        "AD group for audit review",
-    ),
-    key(
-        "reason_required",
-        "FAMCTX_REASON_REQUIRED",
-        Some("true"),
-        "require --reason for lookups",
-    ),
+    policy("group_users", "FamilyContext Users", "AD group for family lookups (a name, or a distinguished name to match exactly); policy: system config file only"),
+    policy("group_admins", "FamilyContext Admins", "AD group for grants and MDM checks (a name, or a distinguished name to match exactly); policy: system config file only"),
+    policy("group_auditors", "FamilyContext Auditors", "AD group for audit review (a name, or a distinguished name to match exactly); policy: system config file only"),
+    policy("reason_required", "true", "require --reason for lookups; policy: system config file only"),
 ];
 
 const fn key(
@@ -202,6 +189,18 @@ const fn key(
         env,
         default,
         secret_url: false,
+        policy: false,
+        help,
+    }
+}
+
+const fn policy(name: &'static str, default: &'static str, help: &'static str) -> Key {
+    Key {
+        name,
+        env: "",
+        default: Some(default),
+        secret_url: false,
+        policy: true,
         help,
     }
 }
@@ -212,6 +211,7 @@ const fn url(name: &'static str, env: &'static str, help: &'static str) -> Key {
         env,
         default: None,
         secret_url: true,
+        policy: false,
         help,
     }
 }
@@ -242,8 +242,26 @@ impl Settings {
                     .map(|p| p.display().to_string()),
             ),
         ];
+        if let Some(k) = KEYS.iter().find(|k| k.policy && file.contains_key(k.name)) {
+            let system = config_file.as_deref() == Some(Path::new(SYSTEM_CONFIG));
+            if !system {
+                return Err(Error::Usage(format!(
+                    "{} is a policy setting: it is read only from {SYSTEM_CONFIG}, not from {}",
+                    k.name,
+                    config_file.as_deref().unwrap_or(Path::new("")).display()
+                )));
+            }
+        }
+        let system = read_system_policy()?;
         let mut values = BTreeMap::new();
-        for k in KEYS {
+        for k in KEYS.iter().filter(|k| k.policy) {
+            let v = match system.get(k.name) {
+                Some(v) => (v.clone(), Origin::File(PathBuf::from(SYSTEM_CONFIG))),
+                None => (k.default.unwrap_or("").to_string(), Origin::Default),
+            };
+            values.insert(k.name, v);
+        }
+        for k in KEYS.iter().filter(|k| !k.policy) {
             let from_clap = flags.iter().find(|(n, _)| *n == k.name);
             let source = from_clap.and_then(|_| matches.value_source(k.name));
             let resolved = match (from_clap.and_then(|(_, v)| v.clone()), source) {
@@ -367,6 +385,17 @@ fn parse_bool(v: &str) -> Option<bool> {
     }
 }
 
+/// Policy settings from the system config file, if there is one.
+fn read_system_policy() -> Result<BTreeMap<String, String>> {
+    let path = Path::new(SYSTEM_CONFIG);
+    if !path.is_file() {
+        return Ok(BTreeMap::new());
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Usage(format!("cannot read {SYSTEM_CONFIG}: {e}")))?;
+    parse_file(&text).map_err(|m| Error::Usage(format!("{SYSTEM_CONFIG}: {m}")))
+}
+
 /// The config file named by --config must exist; the default locations may not.
 fn read_file(explicit: Option<&Path>) -> Result<(Option<PathBuf>, BTreeMap<String, String>)> {
     let path = match explicit {
@@ -447,33 +476,95 @@ pub fn redact_url(url: &str) -> String {
         let scheme = &url[..url.len() - rest.len()];
         let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(authority_end);
-        if let Some(at) = authority.rfind('@') {
-            let userinfo = &authority[..at];
-            if let Some(colon) = userinfo.find(':') {
-                return format!(
-                    "{scheme}{}:***{}{tail}",
-                    &userinfo[..colon],
-                    &authority[at..]
-                );
+        let authority = match authority.rfind('@') {
+            Some(at) => match authority[..at].find(':') {
+                Some(colon) => format!("{}:***{}", &authority[..colon], &authority[at..]),
+                None => authority.to_string(),
+            },
+            None => authority.to_string(),
+        };
+        // A password may also come as a query parameter.
+        let tail = match tail.split_once('?') {
+            Some((path, query)) => {
+                let query: Vec<String> = query
+                    .split('&')
+                    .map(|kv| match kv.split_once('=') {
+                        Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                        _ => kv.to_string(),
+                    })
+                    .collect();
+                format!("{path}?{}", query.join("&"))
+            }
+            None => tail.to_string(),
+        };
+        return format!("{scheme}{authority}{tail}");
+    }
+    redact_key_value(url)
+}
+
+/// `password=...` in a key=value connection string, quoted or not.
+fn redact_key_value(conninfo: &str) -> String {
+    let mut out = String::new();
+    let mut rest = conninfo;
+    while let Some(at) = rest.find("password") {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let after_key = &from["password".len()..];
+        let trimmed = after_key.trim_start();
+        let boundary = before.is_empty() || before.ends_with(char::is_whitespace);
+        match trimmed.strip_prefix('=') {
+            Some(value) if boundary => {
+                out.push_str("password=***");
+                let value = value.trim_start();
+                rest = match value.strip_prefix('\'') {
+                    // A quoted value ends at the next unescaped quote.
+                    Some(q) => {
+                        let mut end = q.len();
+                        let mut escaped = false;
+                        for (i, c) in q.char_indices() {
+                            match (escaped, c) {
+                                (false, '\\') => escaped = true,
+                                (false, '\'') => {
+                                    end = i + 1;
+                                    break;
+                                }
+                                _ => escaped = false,
+                            }
+                        }
+                        &q[end..]
+                    }
+                    None => &value[value.find(char::is_whitespace).unwrap_or(value.len())..],
+                };
+            }
+            _ => {
+                out.push_str("password");
+                rest = after_key;
             }
         }
-        return url.to_string();
     }
-    url.split_whitespace()
-        .map(|kv| {
-            if kv.starts_with("password=") {
-                "password=***"
-            } else {
-                kv
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacts_passwords_everywhere_they_hide() {
+        assert_eq!(
+            redact_url("postgresql://h/db?user=u&password=s3cret&sslmode=require"),
+            "postgresql://h/db?user=u&password=***&sslmode=require"
+        );
+        assert_eq!(
+            redact_url("host=h password='a b\\' c' user=u"),
+            "host=h password=*** user=u"
+        );
+        assert_eq!(
+            redact_url("host=h password = x user=u"),
+            "host=h password=*** user=u"
+        );
+    }
 
     #[test]
     fn redacts_passwords() {

@@ -71,8 +71,13 @@ pub struct Group {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Login {
     pub bind_name: String,
-    /// Escaped LDAP filter that finds exactly this account.
+    /// Escaped LDAP filter that finds the account the bind name can mean.
     pub filter: String,
+    /// The UPN the bind name is, if it is one: AD matches an explicit
+    /// userPrincipalName before the implicit sAMAccountName@realm, and so
+    /// must the lookup, or an account whose UPN imitates another's name
+    /// would be taken for that other account.
+    pub upn: Option<String>,
 }
 
 /// Accepts `name`, `name@realm` or `DOMAIN\name`; refuses anything else
@@ -102,29 +107,51 @@ pub fn parse_login(input: &str, realm: Option<&str>) -> Result<Login> {
     };
     check_account_name(name).map_err(|why| refuse(&why))?;
     let name_filter = ldap_escape(name);
+    let by_sam = |realm_ok: bool| {
+        if realm_ok {
+            format!("(sAMAccountName={name_filter})")
+        } else {
+            String::new()
+        }
+    };
+    let user = |alternatives: String| {
+        format!("(&(objectCategory=person)(objectClass=user)(|{alternatives}))")
+    };
     Ok(match form {
-        'u' => Login {
-            bind_name: input.to_string(),
-            filter: format!(
-                "(&(objectCategory=person)(objectClass=user)(userPrincipalName={}))",
-                ldap_escape(input)
-            ),
-        },
+        'u' => {
+            let own_realm = realm.is_some_and(|r| {
+                input
+                    .rsplit_once('@')
+                    .is_some_and(|(_, d)| d.eq_ignore_ascii_case(r))
+            });
+            Login {
+                bind_name: input.to_string(),
+                filter: user(format!(
+                    "(userPrincipalName={}){}",
+                    ldap_escape(input),
+                    by_sam(own_realm)
+                )),
+                upn: Some(input.to_string()),
+            }
+        }
         'd' => Login {
             bind_name: input.to_string(),
-            filter: format!(
-                "(&(objectCategory=person)(objectClass=user)(sAMAccountName={name_filter}))"
-            ),
+            filter: user(by_sam(true)),
+            upn: None,
         },
         _ => {
             let realm = realm.ok_or_else(|| {
                 Error::Other("cannot tell the directory's realm: set ldap_base_dn".into())
             })?;
+            let upn = format!("{name}@{realm}");
             Login {
-                bind_name: format!("{name}@{realm}"),
-                filter: format!(
-                    "(&(objectCategory=person)(objectClass=user)(sAMAccountName={name_filter}))"
-                ),
+                filter: user(format!(
+                    "(userPrincipalName={}){}",
+                    ldap_escape(upn.as_str()),
+                    by_sam(true)
+                )),
+                bind_name: upn.clone(),
+                upn: Some(upn),
             }
         }
     })
@@ -149,7 +176,15 @@ pub fn login_from_principal(principal: &str, realm: &str) -> Result<Login> {
         )));
     }
     check_account_name(name).map_err(|why| refuse(format!("not a user account ({why})")))?;
-    parse_login(name, Some(realm))
+    // A ticket's principal is the account's sAMAccountName in its realm.
+    Ok(Login {
+        bind_name: principal.to_string(),
+        filter: format!(
+            "(&(objectCategory=person)(objectClass=user)(sAMAccountName={}))",
+            ldap_escape(name)
+        ),
+        upn: None,
+    })
 }
 
 /// The host name in the directory's Kerberos service name (`ldap/<name>`):
@@ -421,12 +456,15 @@ impl Directory {
     pub fn account(&mut self, login: &Login) -> Result<Option<Account>> {
         let base = self.base_dn()?;
         let entries = self.search(&base, Scope::Subtree, &login.filter, &ACCOUNT_ATTRS)?;
-        if entries.len() > 1 {
-            return Err(Error::Auth(
-                "the account name matches more than one directory entry".into(),
-            ));
-        }
-        entries.into_iter().next().map(account_from).transpose()
+        let chosen = match (entries.len(), &login.upn) {
+            (0 | 1, _) => entries.into_iter().next(),
+            // One entry has the UPN, another the account name: AD bound the UPN.
+            (_, Some(upn)) => entries.into_iter().find(|e| {
+                first(e, "userPrincipalName").is_some_and(|u| u.eq_ignore_ascii_case(upn))
+            }),
+            (_, None) => None,
+        };
+        chosen.map(account_from).transpose()
     }
 
     /// Looks many accounts up by sAMAccountName, a few hundred a search.

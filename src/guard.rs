@@ -329,7 +329,16 @@ fn held_roles(ctx: &Context, groups: &[Group]) -> Result<Vec<HeldRole>> {
     let mut held = Vec::new();
     for role in Role::ALL {
         let wanted = ctx.settings.require(role.group_key())?;
-        if let Some(g) = groups.iter().find(|g| g.name.eq_ignore_ascii_case(wanted)) {
+        // A distinguished name is matched exactly; a bare name by the group's CN.
+        let by_dn = wanted.contains('=');
+        let matches = |g: &&Group| {
+            if by_dn {
+                normalise_dn(&g.dn) == normalise_dn(wanted)
+            } else {
+                g.name.eq_ignore_ascii_case(wanted)
+            }
+        };
+        if let Some(g) = groups.iter().find(matches) {
             held.push(HeldRole {
                 role,
                 group: g.name.clone(),
@@ -338,6 +347,15 @@ fn held_roles(ctx: &Context, groups: &[Group]) -> Result<Vec<HeldRole>> {
         }
     }
     Ok(held)
+}
+
+/// A DN compared without case or spaces around its separators.
+fn normalise_dn(dn: &str) -> String {
+    dn.split(',')
+        .map(|rdn| rdn.split('=').map(str::trim).collect::<Vec<_>>().join("="))
+        .collect::<Vec<_>>()
+        .join(",")
+        .to_lowercase()
 }
 
 /// Audits a refusal when the database can be reached, then returns the
@@ -353,7 +371,7 @@ fn record_refusal(
         return e;
     }
     audit.set_detail("error", e.message());
-    let attempted: String = user.chars().filter(|c| !c.is_control()).take(256).collect();
+    let attempted = plain(user, 256);
     let name = account.map(|a| a.sam.clone()).unwrap_or(attempted);
     let written = ctx.connect().and_then(|mut client| {
         let mut tx = client.transaction()?;
@@ -435,14 +453,7 @@ fn with_client(details: &Value) -> Value {
     if let Value::Object(m) = &mut d {
         m.insert("famctx_version".into(), json!(env!("CARGO_PKG_VERSION")));
         if let Ok(u) = std::env::var("USER") {
-            m.insert(
-                "os_user".into(),
-                json!(u
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(64)
-                    .collect::<String>()),
-            );
+            m.insert("os_user".into(), json!(plain(&u, 64)));
         }
     }
     d
@@ -472,6 +483,15 @@ pub fn free_text(field: &str, value: &str, max: usize) -> Result<String> {
         )));
     }
     Ok(trimmed.to_string())
+}
+
+/// Text from outside (a typed account name, the OS user) made safe to
+/// record: no control or invisible characters, at most `max` characters.
+fn plain(text: &str, max: usize) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() && !is_invisible(*c))
+        .take(max)
+        .collect()
 }
 
 /// Characters that change how text reads without showing: direction

@@ -107,6 +107,15 @@ fn hostile_usernames_are_refused_never_matched() {
                 .count()
                 <= 256
         );
+        let recorded = row
+            .get::<_, Option<String>>("actor_account")
+            .unwrap_or_default();
+        assert!(
+            !recorded
+                .chars()
+                .any(|c| c.is_control() || famctx::guard::is_invisible(c)),
+            "{recorded:?}"
+        );
     }
 }
 
@@ -354,14 +363,12 @@ fn password_files_readable_by_others_are_refused() {
 #[test]
 fn config_show_names_origins_and_hides_secrets() {
     let dir = tempfile::tempdir().unwrap();
-    let file = tmpfile(
-        dir.path(),
-        "config.toml",
-        "ldap_timeout = 7\ngroup_users = \"Practitioners\"\n",
-        0o600,
-    );
+    let file = tmpfile(dir.path(), "config.toml", "ldap_timeout = 7\n", 0o600);
     let run = Run::from(famctx_raw(
-        &[("FAMCTX_GROUP_USERS", "From Env".into())],
+        &[
+            ("FAMCTX_GROUP_ADMINS", "Domain Users".into()),
+            ("FAMCTX_REASON_REQUIRED", "false".into()),
+        ],
         &[
             "--config",
             file.to_str().unwrap(),
@@ -386,7 +393,27 @@ fn config_show_names_origins_and_hides_secrets() {
         .as_str()
         .unwrap()
         .starts_with("config file"));
-    assert_eq!(get("group_users")["value"], "From Env");
+    // Policy is not the operator's to change: the environment is ignored...
+    assert_eq!(get("group_admins")["value"], "FamilyContext Admins");
+    assert_eq!(get("reason_required")["value"], "true");
+    // ...and an operator's config file may not carry it.
+    let policy = tmpfile(
+        dir.path(),
+        "policy.toml",
+        "group_admins = \"Domain Users\"\n",
+        0o600,
+    );
+    let refused = Run::from(famctx_raw(
+        &[],
+        &["--config", policy.to_str().unwrap(), "config", "show"],
+        None,
+    ));
+    refused.code(2);
+    assert!(
+        refused.stderr.contains("policy setting"),
+        "{}",
+        refused.stderr
+    );
     let db = get("database_url")["value"].as_str().unwrap().to_string();
     assert!(db.contains(":***@"), "{db}");
     assert!(!run.stdout.contains(&password("sw.alice")));
