@@ -186,9 +186,10 @@ fn tls(mode: SslMode, root_cert: Option<&str>) -> Result<Option<MakeTlsConnector
     let verify = matches!(mode, SslMode::VerifyCa | SslMode::VerifyFull)
         || (mode == SslMode::Require && root_cert.is_some());
     if let Some(path) = root_cert {
+        // The given roots replace the system's, as in libpq.
         builder
-            .set_ca_file(path)
-            .map_err(|e| Error::Usage(format!("cannot read sslrootcert {path}: {e}")))?;
+            .set_verify_cert_store(roots(path)?)
+            .map_err(tls_error)?;
     }
     if !verify {
         builder.set_verify(SslVerifyMode::NONE);
@@ -201,6 +202,27 @@ fn tls(mode: SslMode, root_cert: Option<&str>) -> Result<Option<MakeTlsConnector
         });
     }
     Ok(Some(connector))
+}
+
+/// A certificate store holding only the certificates of a PEM file.
+pub fn roots(path: &str) -> Result<openssl::x509::store::X509Store> {
+    let bad = |e: String| Error::Usage(format!("cannot use CA file {path}: {e}"));
+    let pem = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let certs = openssl::x509::X509::stack_from_pem(&pem).map_err(|e| bad(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(bad("it holds no PEM certificate".into()));
+    }
+    let mut store =
+        openssl::x509::store::X509StoreBuilder::new().map_err(|e| bad(e.to_string()))?;
+    for c in certs {
+        store.add_cert(c).map_err(|e| bad(e.to_string()))?;
+    }
+    Ok(store.build())
+}
+
+/// The sslrootcert of a connection string, if any.
+pub fn root_cert_of(url: &str) -> Option<String> {
+    parse(url).ok().and_then(|(_, _, root)| root)
 }
 
 pub fn run(ctx: &Context, command: &DbCommand) -> Result<u8> {

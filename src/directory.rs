@@ -1,6 +1,6 @@
 //! Active Directory over LDAP: bind as the operator over TLS, look the
 //! account up (never build a DN from a name), check its state and resolve
-//! nested group membership with AD's in-chain matching rule.
+//! nested group membership from the account's tokenGroups (computed by the DC).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
@@ -12,8 +12,6 @@ use crate::cli::AuthMethod;
 use crate::config::Settings;
 use crate::error::{Error, Result};
 
-/// AD's LDAP_MATCHING_RULE_IN_CHAIN: membership through any depth of nesting.
-const IN_CHAIN: &str = "1.2.840.113556.1.4.1941";
 const UAC_DISABLED: i64 = 0x2;
 const UAC_LOCKOUT: i64 = 0x10;
 /// accountExpires values that mean "never".
@@ -301,6 +299,8 @@ impl Directory {
                     "ldap_ca_file {ca} holds no PEM certificate"
                 )));
             }
+            // The given roots replace the system's.
+            tls.disable_built_in_roots(true);
             for c in certs {
                 tls.add_root_certificate(c);
             }
@@ -489,17 +489,34 @@ impl Directory {
     /// Every group the account is in, directly or through nesting, each with
     /// the path of groups that leads to it.
     pub fn groups(&mut self, account: &Account) -> Result<Vec<Group>> {
+        // tokenGroups: the SIDs of every group the account is in, nesting
+        // resolved by the DC itself; much cheaper than the in-chain rule
+        // searched from the domain root once groups grow large.
+        let token = self.search(
+            &account.dn,
+            Scope::Base,
+            "(objectClass=user)",
+            &["tokenGroups"],
+        )?;
+        let sids = token
+            .first()
+            .map(|e| values(e, "tokenGroups"))
+            .unwrap_or_default();
         let base = self.base_dn()?;
-        let filter = format!(
-            "(&(objectClass=group)(member:{IN_CHAIN}:={}))",
-            ldap_escape(account.dn.as_str())
-        );
-        let entries = self.search(&base, Scope::Subtree, &filter, &["cn", "memberOf"])?;
         let mut parents: HashMap<String, (String, Vec<String>)> = HashMap::new();
-        for e in entries {
-            let name = first(&e, "cn").unwrap_or_else(|| e.dn.clone());
-            let member_of = e.attrs.get("memberOf").cloned().unwrap_or_default();
-            parents.insert(e.dn.to_lowercase(), (name, member_of));
+        for chunk in sids.chunks(BATCH) {
+            let mut filter = String::from("(&(objectClass=group)(|");
+            for sid in chunk {
+                filter.push_str("(objectSid=");
+                filter.push_str(&escape_bytes(sid));
+                filter.push(')');
+            }
+            filter.push_str("))");
+            for e in self.search(&base, Scope::Subtree, &filter, &["cn", "memberOf"])? {
+                let name = first(&e, "cn").unwrap_or_else(|| e.dn.clone());
+                let member_of = e.attrs.get("memberOf").cloned().unwrap_or_default();
+                parents.insert(e.dn.to_lowercase(), (name, member_of));
+            }
         }
         Ok(paths(&account.member_of, &parents))
     }
@@ -662,6 +679,24 @@ fn bind_failure(text: &str) -> String {
     }
 }
 
+/// Every value of an attribute as bytes: ldap3 files a value under attrs
+/// when it happens to be valid UTF-8, under bin_attrs otherwise.
+fn values(e: &SearchEntry, attr: &str) -> Vec<Vec<u8>> {
+    let text = e
+        .attrs
+        .get(attr)
+        .into_iter()
+        .flatten()
+        .map(|v| v.clone().into_bytes());
+    let binary = e.bin_attrs.get(attr).into_iter().flatten().cloned();
+    text.chain(binary).collect()
+}
+
+/// A binary value in a filter: every byte as \\xx (RFC 4515).
+fn escape_bytes(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("\\{b:02x}")).collect()
+}
+
 fn first(e: &SearchEntry, attr: &str) -> Option<String> {
     e.attrs.get(attr).and_then(|v| v.first().cloned())
 }
@@ -707,7 +742,7 @@ fn filetime_now() -> i64 {
     (unix + 11_644_473_600) * 10_000_000
 }
 
-/// Breadth-first from the account's direct groups up through the in-chain
+/// Breadth-first from the account's direct groups up through the tokenGroups
 /// set: the shortest path of group names to every group.
 fn paths(direct: &[String], parents: &HashMap<String, (String, Vec<String>)>) -> Vec<Group> {
     let mut seen = HashSet::new();

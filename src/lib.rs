@@ -58,8 +58,31 @@ pub fn main() -> Result<u8> {
     };
     let cli = Cli::from_arg_matches(&matches).map_err(|e| Error::Usage(e.to_string()))?;
     let settings = Settings::load(&cli.global, &matches)?;
+    trust_only_configured_roots(&settings);
     let format = settings.format()?;
     run(Context { settings, format }, &cli.command)
+}
+
+/// When the directory and the database are verified against one and the
+/// same CA file, OpenSSL's default roots become that file alone: the
+/// system's trust store is then neither trusted nor parsed (which costs
+/// tens of milliseconds a connection). An operator's own SSL_CERT_FILE wins.
+fn trust_only_configured_roots(settings: &Settings) {
+    if std::env::var_os("SSL_CERT_FILE").is_some() || std::env::var_os("SSL_CERT_DIR").is_some() {
+        return;
+    }
+    let ldap = settings.get("ldap_ca_file").map(str::to_string);
+    let db = settings.get("database_url").and_then(db::root_cert_of);
+    if let (Some(a), Some(b)) = (ldap, db) {
+        let same = std::fs::canonicalize(&a)
+            .ok()
+            .is_some_and(|p| std::fs::canonicalize(&b).ok() == Some(p));
+        if same {
+            // Single-threaded here: nothing else reads the environment yet.
+            std::env::set_var("SSL_CERT_FILE", &a);
+            std::env::set_var("SSL_CERT_DIR", "/nonexistent/famctx-no-system-roots");
+        }
+    }
 }
 
 pub fn run(ctx: Context, command: &Command) -> Result<u8> {
