@@ -9,15 +9,20 @@
 -- superuser, and truncates the trail.
 --
 -- Each row is a function of its id (hashint8extended, no random()), so the same
--- arguments give the same rows apart from the times, which end at the moment of
--- generation, about 12 seconds apart on average... (spread over two years).
--- The chain: row_hash = sha256(prev_hash || canonical bytes), the canonical
--- bytes as fc.audit_canonical makes them (each field as <octet length>:<text>
--- or '-' for NULL, one a line), written out inline here so that they are
--- computed set-based; a running aggregate over the rows in id order (a window
--- with ROWS UNBOUNDED PRECEDING) carries the chain, one batch of :batch rows a
--- statement, each batch seeded with the last hash of the one before.
--- About 5 s a million rows here, index builds included.
+-- arguments give the same rows apart from the times, which are spread evenly over
+-- the two years before the moment of generation, in id order. 200 actors
+-- (staff.00001-00200), mostly family lookups with 1-5 persons disclosed, a few
+-- refusals; persons are drawn from 1..:persons.
+-- The chain: row_hash = sha256(prev_hash || canonical bytes), the canonical bytes
+-- as fc.audit_canonical makes them (each field as <octet length>:<text> or '-' for
+-- NULL, one a line), written out inline here so that they are computed set-based
+-- (fc.audit_canonical itself is not inlined by the planner: about 19 s a million
+-- rows); a running aggregate over the rows in id order (a window with ROWS
+-- UNBOUNDED PRECEDING) carries the chain, one batch of :batch rows a statement,
+-- each batch seeded with the last hash of the one before. The secondary indexes are
+-- dropped for the load and rebuilt from their catalogue definitions after it.
+-- About 15 s a million rows here and 160 s for ten million, index builds included;
+-- `famctx audit verify` passes on the result (scripts/bench checks it).
 
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
