@@ -38,7 +38,6 @@ pub enum Error {
     Auth(String),
     NotPermitted(String),
     NotFound(String),
-    ValidationFail(String),
     /// The audit chain does not verify, or the audit row could not be written.
     Audit(String),
     Unreachable(String),
@@ -56,7 +55,6 @@ impl Error {
             Error::Auth(_) => code::AUTH_FAILED,
             Error::NotPermitted(_) => code::NOT_PERMITTED,
             Error::NotFound(_) => code::NOT_FOUND,
-            Error::ValidationFail(_) => code::VALIDATION_FAIL,
             Error::Audit(_) => code::AUDIT_INTEGRITY,
             Error::Unreachable(_) => code::UNREACHABLE,
             Error::Other(_) => code::OTHER,
@@ -79,7 +77,6 @@ impl Error {
             | Error::Auth(m)
             | Error::NotPermitted(m)
             | Error::NotFound(m)
-            | Error::ValidationFail(m)
             | Error::Audit(m)
             | Error::Unreachable(m)
             | Error::Other(m) => m,

@@ -128,11 +128,6 @@ impl Output {
         Ok(())
     }
 
-    pub fn text(&mut self, text: &str) -> Result<()> {
-        self.out.write_all(text.as_bytes())?;
-        self.flush()
-    }
-
     pub fn flush(&mut self) -> Result<()> {
         self.out.flush()?;
         Ok(())
