@@ -176,6 +176,15 @@ const KEYS: &[Key] = &[
     policy("group_admins", "FamilyContext Admins", "AD group for grants and MDM checks (a name, or a distinguished name to match exactly); policy: system config file only"),
     policy("group_auditors", "FamilyContext Auditors", "AD group for audit review (a name, or a distinguished name to match exactly); policy: system config file only"),
     policy("reason_required", "true", "require --reason for lookups; policy: system config file only"),
+    Key {
+        name: "service_database_url",
+        env: "",
+        default: None,
+        secret_url: true,
+        policy: true,
+        help: "service deployments only (--auth kerberos): the trusted service role famctx signs in \
+               to PostgreSQL with, naming the operator; policy: system config file only",
+    },
 ];
 
 const fn key(
@@ -255,9 +264,10 @@ impl Settings {
         let system = read_system_policy()?;
         let mut values = BTreeMap::new();
         for k in KEYS.iter().filter(|k| k.policy) {
-            let v = match system.get(k.name) {
-                Some(v) => (v.clone(), Origin::File(PathBuf::from(SYSTEM_CONFIG))),
-                None => (k.default.unwrap_or("").to_string(), Origin::Default),
+            let v = match (system.get(k.name), k.default) {
+                (Some(v), _) => (v.clone(), Origin::File(PathBuf::from(SYSTEM_CONFIG))),
+                (None, Some(d)) => (d.to_string(), Origin::Default),
+                (None, None) => continue,
             };
             values.insert(k.name, v);
         }
@@ -292,6 +302,10 @@ impl Settings {
             config_file,
             password_stdin: global.password_stdin,
         })
+    }
+
+    pub fn origin(&self, name: &str) -> Option<&Origin> {
+        self.values.get(name).map(|(_, o)| o)
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -375,6 +389,38 @@ impl Settings {
         }
         out.table(&table)
     }
+}
+
+/// The trusted service credential of a service deployment, for `--auth kerberos`: PostgreSQL
+/// cannot check a Kerberos ticket presented by famctx (the postgres driver has no GSSAPI
+/// sign-in), so without a password famctx can reach the database only as a trusted service
+/// that names the operator. That credential must be one the operator cannot read (famctx
+/// installed setgid, the file readable by its group only), and then nothing that decides where
+/// famctx connects may come from the operator's environment, flags or own file.
+pub fn service_database_url(settings: &Settings) -> Result<String> {
+    let Some(url) = settings.get("service_database_url") else {
+        return Err(Error::Usage(format!(
+            "--auth kerberos checked your ticket with Active Directory, but PostgreSQL cannot sign \
+             you in with it: the postgres driver famctx uses has no Kerberos (GSSAPI) sign-in \
+             (rust-postgres issue 994). Sign in with --auth password, or ask for a service \
+             deployment: service_database_url in {SYSTEM_CONFIG}, with famctx installed setgid so \
+             that operators cannot read it (see SECURITY.md)"
+        )));
+    };
+    for key in ["ldap_url", "ldap_ca_file", "ldap_server_name", "ldap_base_dn"] {
+        match settings.origin(key) {
+            None | Some(Origin::Default) => {}
+            Some(Origin::File(p)) if p == Path::new(SYSTEM_CONFIG) => {}
+            Some(other) => {
+                return Err(Error::Usage(format!(
+                    "in a service deployment {key} is read only from {SYSTEM_CONFIG}, not from \
+                     the {}",
+                    other.describe()
+                )))
+            }
+        }
+    }
+    Ok(url.to_string())
 }
 
 fn parse_bool(v: &str) -> Option<bool> {

@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(5, "permissions"),
     migration!(6, "audit_review"),
     migration!(7, "hardening"),
+    migration!(8, "door"),
 ];
 
 impl Migration {
@@ -64,11 +65,55 @@ enum SslMode {
     VerifyFull,
 }
 
+impl SslMode {
+    fn name(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
+        }
+    }
+}
+
 /// Connects within `timeout`, so a server that accepts and never answers
 /// cannot hang the tool.
 pub fn connect(url: &str, timeout: Duration) -> Result<Client> {
     let (config, mode, root_cert) = parse(url)?;
+    open(config, mode, root_cert, timeout)
+}
+
+/// Connects as an operator with their AD password, which PostgreSQL checks against AD. The
+/// password goes only to a server whose certificate verifies for its host name
+/// (sslmode=verify-full); anything weaker is refused before connecting.
+pub fn connect_as(url: &str, role: &str, password: &str, timeout: Duration) -> Result<Client> {
+    let (mut config, mode, root_cert) = parse(url)?;
+    if mode != SslMode::VerifyFull {
+        return Err(Error::Usage(format!(
+            "refusing to send your password to PostgreSQL under sslmode={}: PostgreSQL checks it              against Active Directory, so it travels to the server and must go only to a server              whose certificate is verified for its name; set sslmode=verify-full (and sslrootcert)              in database_url",
+            mode.name()
+        )));
+    }
+    if config.get_password().is_some() {
+        return Err(Error::Usage(
+            "database_url holds a password: operators sign in to PostgreSQL as themselves, with              their AD password; remove the user and password from database_url"
+                .into(),
+        ));
+    }
+    config.user(role).password(password);
+    open(config, mode, root_cert, timeout)
+}
+
+fn open(
+    mut config: Config,
+    mode: SslMode,
+    root_cert: Option<String>,
+    timeout: Duration,
+) -> Result<Client> {
     let target = describe(&config);
+    // Set at sign-in: no round trip of its own.
+    config.application_name("famctx").options("-c jit=off");
     let connector = tls(mode, root_cert.as_deref())?;
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -78,26 +123,31 @@ pub fn connect(url: &str, timeout: Duration) -> Result<Client> {
         };
         let _ = tx.send(result);
     });
-    let mut client = match rx.recv_timeout(timeout) {
-        Ok(Ok(c)) => c,
-        Ok(Err(e)) => {
-            let detail = e
-                .as_db_error()
-                .map(|d| d.message().to_string())
-                .unwrap_or_else(|| e.to_string());
-            return Err(Error::Unreachable(format!(
-                "cannot connect to PostgreSQL at {target}: {detail}"
-            )));
-        }
-        Err(_) => {
-            return Err(Error::Unreachable(format!(
-                "PostgreSQL at {target} did not answer within {} s (db_timeout)",
-                timeout.as_secs()
-            )))
-        }
-    };
-    client.batch_execute("SET application_name = 'famctx'; SET jit = off")?;
-    Ok(client)
+    match rx.recv_timeout(timeout) {
+        Ok(Ok(c)) => Ok(c),
+        Ok(Err(e)) => Err(connect_error(&target, e)),
+        Err(_) => Err(Error::Unreachable(format!(
+            "PostgreSQL at {target} did not answer within {} s (db_timeout)",
+            timeout.as_secs()
+        ))),
+    }
+}
+
+/// A refused sign-in is an authentication failure (exit 3); anything else leaves the
+/// server unreachable (exit 9).
+fn connect_error(target: &str, e: postgres::Error) -> Error {
+    match e.as_db_error() {
+        // invalid_authorization_specification, invalid_password
+        Some(d) if d.code().code().starts_with("28") => Error::Auth(format!(
+            "PostgreSQL at {target} refused the sign-in: {}; check the account and password, and              that roles sync has given the account a login role",
+            d.message()
+        )),
+        Some(d) => Error::Unreachable(format!(
+            "cannot connect to PostgreSQL at {target}: {}",
+            d.message()
+        )),
+        None => Error::Unreachable(format!("cannot connect to PostgreSQL at {target}: {e}")),
+    }
 }
 
 fn describe(config: &Config) -> String {

@@ -521,6 +521,77 @@ impl Directory {
         Ok(paths(&account.member_of, &parents))
     }
 
+    /// The group named by a role's setting (a name, or a DN to match exactly) and every user
+    /// in it, directly or through nested groups (the in-chain rule), fetched in pages.
+    pub fn members(&mut self, group: &str) -> Result<(String, Vec<Account>)> {
+        let base = self.base_dn()?;
+        let filter = if group.contains('=') {
+            format!(
+                "(&(objectClass=group)(distinguishedName={}))",
+                ldap_escape(group)
+            )
+        } else {
+            format!("(&(objectClass=group)(cn={}))", ldap_escape(group))
+        };
+        let found = self.search(&base, Scope::Subtree, &filter, &["cn"])?;
+        let dn = match found.as_slice() {
+            [one] => one.dn.clone(),
+            [] => {
+                return Err(Error::NotFound(format!(
+                    "no AD group {group:?}: check group_users, group_admins and group_auditors in {}",
+                    crate::config::SYSTEM_CONFIG
+                )))
+            }
+            _ => {
+                return Err(Error::Other(format!(
+                    "more than one AD group is named {group:?}: set the role's group by its distinguished name"
+                )))
+            }
+        };
+        let filter = format!(
+            "(&(objectCategory=person)(objectClass=user)(memberOf:1.2.840.113556.1.4.1941:={}))",
+            ldap_escape(dn.as_str())
+        );
+        let adapters: Vec<Box<dyn ldap3::adapters::Adapter<_, _>>> = vec![
+            Box::new(ldap3::adapters::EntriesOnly::new()),
+            Box::new(ldap3::adapters::PagedResults::new(500)),
+        ];
+        let timeout = self.timeout;
+        let mut unparsed = 0usize;
+        let fetched = (|| -> std::result::Result<Vec<SearchEntry>, LdapError> {
+            let mut stream = self.conn.with_timeout(timeout).streaming_search_with(
+                adapters,
+                &base,
+                Scope::Subtree,
+                &filter,
+                ACCOUNT_ATTRS.to_vec(),
+            )?;
+            let mut entries = Vec::new();
+            while let Some(re) = stream.next()? {
+                if re.is_ref() || re.is_intermediate() {
+                    continue;
+                }
+                match std::panic::catch_unwind(|| SearchEntry::construct(re)) {
+                    Ok(entry) => entries.push(entry),
+                    Err(_) => unparsed += 1,
+                }
+            }
+            stream.result().success()?;
+            Ok(entries)
+        })();
+        let entries = fetched.map_err(|e| self.op_error(e))?;
+        if unparsed > 0 {
+            return Err(Error::Other(format!(
+                "the directory sent {unparsed} member entries of {group:?} that could not be parsed"
+            )));
+        }
+        let accounts = entries
+            .into_iter()
+            .map(account_from)
+            .collect::<Result<Vec<_>>>()?;
+        Ok((dn, accounts))
+    }
+
     fn search(
         &mut self,
         base: &str,

@@ -255,6 +255,16 @@ fn authenticate(
     user: &mut String,
     needs: Needs,
 ) -> std::result::Result<(Operator, Directory), Refusal> {
+    authenticate_with(ctx, auth, user, needs, &mut None)
+}
+
+fn authenticate_with(
+    ctx: &Context,
+    auth: AuthMethod,
+    user: &mut String,
+    needs: Needs,
+    kept_password: &mut Option<String>,
+) -> std::result::Result<(Operator, Directory), Refusal> {
     let mut dir = Directory::connect(&ctx.settings, auth).map_err(|e| (e, None))?;
     let login = match auth {
         AuthMethod::Password => {
@@ -266,6 +276,7 @@ fn authenticate(
             let login = directory::parse_login(user, realm.as_deref()).map_err(|e| (e, None))?;
             let password = crate::password::obtain(&ctx.settings, user).map_err(|e| (e, None))?;
             dir.bind(&login, &password).map_err(|e| (e, None))?;
+            *kept_password = Some(password);
             login
         }
         AuthMethod::Kerberos => {
@@ -463,6 +474,343 @@ fn client_host() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
         .unwrap_or_else(|_| "unknown".into())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The door: the live AD check, then the operator's own sign-in to PostgreSQL, then one fc_api
+// function, which checks the caller again, acts and writes its audit row itself.
+
+/// The operator's way into the database for one command.
+pub struct Door {
+    operator: Operator,
+    directory: Directory,
+    client: Client,
+    /// The operator's AD password, for the warehouse (admins read it as themselves).
+    password: Option<String>,
+    /// Set in a service deployment: the acting user named in every request.
+    acting: Option<Value>,
+    info: Value,
+}
+
+/// An fc_api function name: letters, digits and underscores.
+fn api_function(name: &str) -> Result<String> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+        return Err(Error::Other(format!("not a door function: {name}")));
+    }
+    Ok(format!("fc_api.{name}"))
+}
+
+impl Door {
+    /// The AD check (account state, nested groups, the role `needs`), then the sign-in to
+    /// PostgreSQL as the operator. A refusal by the AD check is recorded through
+    /// `fc_api.refused` when the operator can still sign in to the database (as `action`).
+    pub fn open(
+        ctx: &Context,
+        needs: Needs,
+        action: &'static str,
+        subject: Option<i64>,
+        reason: Option<&str>,
+    ) -> Result<Door> {
+        Door::open_via(ctx, needs, action, subject, reason, false)
+    }
+
+    /// The same AD check, then the sign-in as the database owner (`owner_url`), which names
+    /// the operator as a trusted service would: for `roles sync` before any operator has a
+    /// login role, and for the owner's scheduled runs.
+    pub fn open_as_owner(ctx: &Context, needs: Needs, action: &'static str) -> Result<Door> {
+        Door::open_via(ctx, needs, action, None, None, true)
+    }
+
+    fn open_via(
+        ctx: &Context,
+        needs: Needs,
+        action: &'static str,
+        subject: Option<i64>,
+        reason: Option<&str>,
+        as_owner: bool,
+    ) -> Result<Door> {
+        let auth = ctx.settings.auth()?;
+        let mut user = match auth {
+            AuthMethod::Password => ctx.settings.require("user")?.to_string(),
+            AuthMethod::Kerberos => "(kerberos ticket)".to_string(),
+        };
+        let mut password = None;
+        let checked = authenticate_for_door(ctx, auth, &mut user, needs, &mut password);
+        let info = client_info(auth);
+        match checked {
+            Ok((operator, directory)) => {
+                let (client, acting) = if as_owner {
+                    let url = ctx.settings.require("owner_url")?;
+                    let client = crate::db::connect(url, ctx.settings.seconds("db_timeout")?)?;
+                    (client, Some(acting_user(&operator)))
+                } else {
+                    sign_in(ctx, auth, &operator, password.as_deref())?
+                };
+                Ok(Door {
+                    operator,
+                    directory,
+                    client,
+                    password,
+                    acting,
+                    info,
+                })
+            }
+            Err((e @ Error::NotPermitted(_), Some(account))) => {
+                // The account is real and its password right: the refusal is recorded for it,
+                // if it can sign in to the database at all.
+                let recorded = sign_in_refused(ctx, auth, &account, password.as_deref()).and_then(
+                    |(mut client, acting)| {
+                        let mut request = json!({
+                            "action": action,
+                            "message": e.message(),
+                            "subject": subject,
+                            "reason": reason,
+                            "client": info,
+                        });
+                        if let Some(a) = acting {
+                            request["as"] = a;
+                        }
+                        client
+                            .query_one("SELECT fc_api.refused($1::jsonb)", &[&request])
+                            .map_err(Error::from)
+                    },
+                );
+                if let Err(w) = recorded {
+                    if !matches!(w, Error::Auth(_)) {
+                        eprintln!("famctx: the refusal could not be recorded: {w}");
+                    }
+                }
+                Err(e)
+            }
+            Err((e, _)) => Err(e),
+        }
+    }
+
+    pub fn operator(&self) -> &Operator {
+        &self.operator
+    }
+
+    /// The MDM warehouse (`mdm_url`), read as the operator with their AD password; in a
+    /// service deployment, with the credential of `mdm_url` itself.
+    pub fn warehouse(&self, ctx: &Context) -> Result<Client> {
+        let url = ctx.settings.require("mdm_url")?;
+        let timeout = ctx.settings.seconds("db_timeout")?;
+        match &self.password {
+            Some(pw) => crate::db::connect_as(
+                url,
+                &self.operator.account.sam.to_lowercase(),
+                pw,
+                timeout,
+            ),
+            None => crate::db::connect(url, timeout),
+        }
+    }
+
+    /// The directory, bound as the operator (to look other accounts up).
+    pub fn directory(&mut self) -> &mut Directory {
+        &mut self.directory
+    }
+
+    fn request(&self, mut request: Value) -> Value {
+        if !request.is_object() {
+            request = json!({});
+        }
+        request["client"] = self.info.clone();
+        if let Some(a) = &self.acting {
+            request["as"] = a.clone();
+        }
+        request
+    }
+
+    /// Calls `fc_api.<function>(request)` and returns what it disclosed (collected once its
+    /// audit row has committed) or, for a change, its result. A refusal becomes the error of
+    /// its kind.
+    pub fn call(&mut self, function: &str, request: Value) -> Result<Value> {
+        let name = api_function(function)?;
+        let request = self.request(request);
+        let row = self
+            .client
+            .query_one(&format!("SELECT {name}($1::jsonb)"), &[&request])
+            .map_err(|e| self.failed(function, e))?;
+        let envelope: Value = row.get(0);
+        self.unwrap(envelope)
+    }
+
+    fn unwrap(&mut self, envelope: Value) -> Result<Value> {
+        if let Some(err) = envelope.get("error") {
+            return Err(refusal(err));
+        }
+        if let Some(ticket) = envelope.get("ticket").and_then(Value::as_str) {
+            let ticket = Uuid::parse_str(ticket)
+                .map_err(|_| Error::Other("the database returned a malformed ticket".into()))?;
+            let row = self
+                .client
+                .query_one("SELECT fc_api.collect($1)", &[&ticket])
+                .map_err(Error::from)?;
+            return Ok(row.get(0));
+        }
+        match envelope.get("result") {
+            Some(r) => Ok(r.clone()),
+            None => Err(Error::Other(
+                "the database answered without a document, a result or an error".into(),
+            )),
+        }
+    }
+
+    /// A stream: `fc_api.<function>(request)` writes the audit row and returns a ticket;
+    /// `fc_api.<open>(ticket)` opens a cursor once that row has committed; rows are fetched
+    /// `batch` at a time and handed to `each`.
+    pub fn stream(
+        &mut self,
+        function: &str,
+        request: Value,
+        open: &str,
+        batch: usize,
+        mut each: impl FnMut(&[postgres::Row]) -> Result<()>,
+    ) -> Result<()> {
+        let name = api_function(function)?;
+        let open = api_function(open)?;
+        let request = self.request(request);
+        let row = self
+            .client
+            .query_one(&format!("SELECT {name}($1::jsonb)"), &[&request])
+            .map_err(|e| self.failed(function, e))?;
+        let envelope: Value = row.get(0);
+        if let Some(err) = envelope.get("error") {
+            return Err(refusal(err));
+        }
+        let ticket = envelope
+            .get("ticket")
+            .and_then(Value::as_str)
+            .and_then(|t| Uuid::parse_str(t).ok())
+            .ok_or_else(|| Error::Other("the database returned no ticket for the stream".into()))?;
+        let mut tx = self.client.transaction()?;
+        let cursor: String = tx
+            .query_one(&format!("SELECT {open}($1)::text"), &[&ticket])?
+            .get(0);
+        let fetch = format!("FETCH {batch} FROM \"{}\"", cursor.replace('"', "\"\""));
+        loop {
+            let rows = tx.query(fetch.as_str(), &[])?;
+            if rows.is_empty() {
+                break;
+            }
+            each(&rows)?;
+            if rows.len() < batch {
+                break;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// A database error while calling a function: recorded as an error when the database still
+    /// answers, then returned.
+    fn failed(&mut self, function: &str, e: postgres::Error) -> Error {
+        let err = Error::from(e);
+        if matches!(err, Error::Unreachable(_)) {
+            return err;
+        }
+        let request = self.request(json!({
+            "action": "access_denied",
+            "kind": "error",
+            "message": format!("{function}: {}", err.message()),
+        }));
+        let _ = self
+            .client
+            .query_one("SELECT fc_api.refused($1::jsonb)", &[&request]);
+        err
+    }
+}
+
+/// A refusal returned by a door function, as the error of its kind.
+fn refusal(err: &Value) -> Error {
+    let message = err
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or("refused")
+        .to_string();
+    match err.get("kind").and_then(Value::as_str) {
+        Some("not_permitted") => Error::NotPermitted(message),
+        Some("usage") => Error::Usage(message),
+        Some("not_found") => Error::NotFound(message),
+        Some("auth") => Error::Auth(message),
+        _ => Error::Other(message),
+    }
+}
+
+fn client_info(auth: AuthMethod) -> Value {
+    let mut info = json!({
+        "channel": "cli",
+        "host": client_host(),
+        "famctx_version": env!("CARGO_PKG_VERSION"),
+        "auth": auth.name(),
+    });
+    if let Ok(u) = std::env::var("USER") {
+        info["os_user"] = json!(plain(&u, 64));
+    }
+    info
+}
+
+/// The AD check, keeping the password for the database sign-in.
+fn authenticate_for_door(
+    ctx: &Context,
+    auth: AuthMethod,
+    user: &mut String,
+    needs: Needs,
+    password: &mut Option<String>,
+) -> std::result::Result<(Operator, Directory), Refusal> {
+    authenticate_with(ctx, auth, user, needs, password)
+}
+
+/// The operator's PostgreSQL session: as themselves with their AD password, or, in a service
+/// deployment (Kerberos), as the trusted service naming them.
+fn sign_in(
+    ctx: &Context,
+    auth: AuthMethod,
+    operator: &Operator,
+    password: Option<&str>,
+) -> Result<(Client, Option<Value>)> {
+    let timeout = ctx.settings.seconds("db_timeout")?;
+    match (auth, password) {
+        (AuthMethod::Password, Some(pw)) => {
+            let url = ctx.settings.require("database_url")?;
+            let client = crate::db::connect_as(url, &operator.account.sam.to_lowercase(), pw, timeout)?;
+            Ok((client, None))
+        }
+        _ => {
+            let url = crate::config::service_database_url(&ctx.settings)?;
+            let client = crate::db::connect(&url, timeout)?;
+            Ok((client, Some(acting_user(operator))))
+        }
+    }
+}
+
+/// The operator as a trusted service names them: identity and the roles AD gives them.
+fn acting_user(operator: &Operator) -> Value {
+    let roles: Vec<&str> = operator.roles.iter().map(|r| r.role.name()).collect();
+    json!({
+        "guid": operator.account.guid,
+        "account": operator.account.sam,
+        "display": operator.account.display_name,
+        "roles": roles,
+    })
+}
+
+/// The sign-in for recording a refusal: the operator holds no role, so a service names them
+/// with none.
+fn sign_in_refused(
+    ctx: &Context,
+    auth: AuthMethod,
+    account: &Account,
+    password: Option<&str>,
+) -> Result<(Client, Option<Value>)> {
+    let operator = Operator {
+        account: account.clone(),
+        groups: Vec::new(),
+        roles: Vec::new(),
+        grants: Vec::new(),
+    };
+    sign_in(ctx, auth, &operator, password)
 }
 
 /// Checks a justification or other free text before it reaches the audit

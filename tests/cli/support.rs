@@ -14,26 +14,37 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The exports of target/dev/env, written by `scripts/dev-env up`.
+fn exports(file: &str) -> HashMap<String, String> {
+    let path = repo().join(file);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run scripts/dev-env up first", path.display()));
+    text.lines()
+        .filter_map(|l| l.strip_prefix("export "))
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
+        .collect()
+}
+
+/// The exports of target/dev/env, written by `scripts/dev-env up`: an operator's settings,
+/// with no database credential. famctx runs with these alone.
 pub fn env() -> &'static HashMap<String, String> {
     static ENV: OnceLock<HashMap<String, String>> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let path = repo().join("target/dev/env");
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}; run scripts/dev-env up first", path.display()));
-        text.lines()
-            .filter_map(|l| l.strip_prefix("export "))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.to_string(), v.trim_matches('\'').to_string()))
-            .collect()
-    })
+    ENV.get_or_init(|| exports("target/dev/env"))
+}
+
+/// The server side's credentials (target/dev/server-env): owner, superuser, the API's
+/// service role. For setting tests up and reading what happened, never given to famctx.
+pub fn server_env() -> &'static HashMap<String, String> {
+    static ENV: OnceLock<HashMap<String, String>> = OnceLock::new();
+    ENV.get_or_init(|| exports("target/dev/server-env"))
 }
 
 pub fn var(name: &str) -> String {
     env()
         .get(name)
+        .or_else(|| server_env().get(name))
         .cloned()
-        .unwrap_or_else(|| panic!("{name} missing from target/dev/env"))
+        .unwrap_or_else(|| panic!("{name} missing from target/dev/env and target/dev/server-env"))
 }
 
 pub fn password(account: &str) -> String {
@@ -81,13 +92,47 @@ fn template() -> &'static str {
             "db migrate: {}",
             String::from_utf8_lossy(&status.stderr)
         );
+        // The operators' login roles, as `scripts/dev-env up` keeps them (a no-op when in step).
+        let sync = famctx_raw(
+            &[
+                ("FAMCTX_OWNER_URL", var("FAMCTX_OWNER_URL")),
+                ("FAMCTX_USER", "bi.admin".into()),
+            ],
+            &["--password-stdin", "roles", "sync", "--yes", "--reason", "test setup"],
+            Some(&password("bi.admin")),
+        );
+        assert!(
+            sync.status.success(),
+            "roles sync: {}",
+            String::from_utf8_lossy(&sync.stderr)
+        );
         let mut su = superuser();
-        drop_database(&mut su, "famctx_test_template");
+        // Templates of test processes that have ended.
+        let stale: Vec<String> = su
+            .query(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'famctx\\_test\\_template%'",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .filter(|d: &String| {
+                d.rsplit('_')
+                    .next()
+                    .and_then(|pid| pid.parse::<u32>().ok())
+                    .is_none_or(|pid| !Path::new(&format!("/proc/{pid}")).exists())
+            })
+            .collect();
+        for d in stale {
+            drop_database(&mut su, &d);
+        }
+        let template = template_name();
+        drop_database(&mut su, &template);
         // Copying needs the source idle; retry while other sessions finish.
         for attempt in 0.. {
-            match su.batch_execute(
-                "CREATE DATABASE famctx_test_template TEMPLATE famctx OWNER famctx_owner",
-            ) {
+            match su.batch_execute(&format!(
+                "CREATE DATABASE {template} TEMPLATE famctx OWNER famctx_owner"
+            )) {
                 Ok(()) => break,
                 Err(e) if attempt < 50 => {
                     let _ = e;
@@ -98,10 +143,7 @@ fn template() -> &'static str {
         }
         // Tests start from the demo data with no users, grants or audit rows
         // of their own, whatever was done with the dev environment before.
-        let mut t = connect(&with_db(
-            &var("FAMCTX_SUPERUSER_URL"),
-            "famctx_test_template",
-        ));
+        let mut t = connect(&with_db(&var("FAMCTX_SUPERUSER_URL"), &template));
         t.batch_execute(
             "TRUNCATE fc.permission_grant, fc.app_user;
              ALTER TABLE fc.audit_log DISABLE TRIGGER USER;
@@ -110,7 +152,13 @@ fn template() -> &'static str {
         )
         .unwrap();
     });
-    "famctx_test_template"
+    static NAME: OnceLock<String> = OnceLock::new();
+    NAME.get_or_init(template_name)
+}
+
+/// One template a test process, so that test runs side by side do not drop each other's.
+fn template_name() -> String {
+    format!("famctx_test_template_{}", std::process::id())
 }
 
 /// A private database for one test: a copy of the seeded template, dropped
@@ -131,13 +179,31 @@ impl TestDb {
             "CREATE DATABASE {name} TEMPLATE {template} OWNER famctx_owner"
         ))
         .unwrap();
-        su.batch_execute(&format!("GRANT CONNECT ON DATABASE {name} TO famctx_app"))
-            .unwrap();
+        su.batch_execute(&format!(
+            "GRANT CONNECT ON DATABASE {name} TO famctx_operator, famctx_app"
+        ))
+        .unwrap();
         TestDb { name }
     }
 
+    /// The operators' URL of this database (no credential: famctx signs in as the operator).
     pub fn url(&self) -> String {
         with_db(&var("FAMCTX_DATABASE_URL"), &self.name)
+    }
+
+    /// The API's service role on this database (a trusted service).
+    pub fn service_url(&self) -> String {
+        with_db(&var("FAMCTX_SERVICE_URL"), &self.name)
+    }
+
+    /// psql-like access as an operator, with their AD password checked by PostgreSQL.
+    pub fn sign_in(&self, account: &str) -> Result<Client, famctx::error::Error> {
+        famctx::db::connect_as(
+            &self.url(),
+            account,
+            &password(account),
+            std::time::Duration::from_secs(10),
+        )
     }
 
     pub fn owner_url(&self) -> String {
