@@ -143,6 +143,9 @@ pub enum Command {
     /// Check that the nightly MDM load is complete, and list load runs (admins)
     #[command(subcommand)]
     Mdm(crate::mdm::MdmCommand),
+    /// Keep PostgreSQL's operator roles in step with the AD groups (admins, schedulers)
+    #[command(subcommand)]
+    Roles(crate::roles::RolesCommand),
     /// Database schema migrations (run as the owner role)
     #[command(subcommand)]
     Db(crate::db::DbCommand),

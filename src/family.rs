@@ -3,17 +3,14 @@
 //! details of every data source the operator may see, subject to the age
 //! rules. One query gathers it all; one audit row records what was shown.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Subcommand};
-use postgres::Transaction;
-use serde::Serialize;
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
 use crate::cli::Format;
 use crate::error::{code, Error, Result};
-use crate::guard::{self, Audit, Needs, Operator, Role};
+use crate::guard::{self, Door, Needs, Role};
 use crate::output::{Output, Table};
 use crate::Context;
 
@@ -88,7 +85,7 @@ impl std::fmt::Display for PersonId {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     pub line: Option<String>,
@@ -98,7 +95,7 @@ pub struct Address {
 
 /// The reference API's `Person` (plus age) or, with a relationship,
 /// `PersonWithRelationship`; each with the services shown for them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Person {
     pub id: String,
@@ -114,30 +111,28 @@ pub struct Person {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relationship_to_id: Option<String>,
     pub services: Vec<Service>,
-    #[serde(skip)]
-    pub number: i64,
 }
 
 /// One data source for one person: shown (with the reference API's
 /// `ServiceDetail`), restricted (no grant) or withheld by the age rule.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Service {
     pub data_source: String,
-    pub status: &'static str,
+    pub status: String,
     pub explanation: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<ServiceDetail>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceDetail {
     pub summary: ServiceSummary,
     pub data: Vec<Value>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceSummary {
     pub id: String,
@@ -150,7 +145,7 @@ pub struct ServiceSummary {
     pub coverage_explanation: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FamilyView {
     pub person: Person,
@@ -163,101 +158,7 @@ impl FamilyView {
     fn everyone(&self) -> impl Iterator<Item = &Person> {
         std::iter::once(&self.person).chain(&self.family)
     }
-
-    /// Every person id shown.
-    pub fn persons_disclosed(&self) -> Vec<i64> {
-        self.everyone().map(|p| p.number).collect()
-    }
-
-    /// Every data source something was shown from (a record or its absence).
-    pub fn sources_disclosed(&self) -> Vec<String> {
-        let set: BTreeSet<&str> = self
-            .everyone()
-            .flat_map(|p| &p.services)
-            .filter(|s| s.detail.is_some())
-            .map(|s| s.data_source.as_str())
-            .collect();
-        set.into_iter().map(str::to_string).collect()
-    }
 }
-
-/// The whole lookup in one round trip: the family walk (both directions of
-/// each relationship), the household, the permission check, the age rules
-/// and the records of the sources that may be shown. $1 operator objectGUID,
-/// $2 person, $3 depth, $4 household.
-pub const FAMILY_SQL: &str = "
-WITH RECURSIVE walk (person_id, relationship, relationship_to, depth, path) AS (
-    SELECT $2::bigint, NULL::text, NULL::bigint, 0, ARRAY[$2::bigint]
-  UNION ALL
-    SELECT e.other, e.relationship, w.person_id, w.depth + 1, w.path || e.other
-    FROM walk w
-    CROSS JOIN LATERAL (
-        SELECT r.person_id AS other, r.relationship_type AS relationship
-        FROM fc.relationship r WHERE r.related_person_id = w.person_id
-      UNION ALL
-        SELECT r.related_person_id, CASE r.relationship_type
-            WHEN 'parent' THEN 'child' WHEN 'child' THEN 'parent'
-            WHEN 'step_parent' THEN 'step_child' WHEN 'step_child' THEN 'step_parent'
-            WHEN 'grandparent' THEN 'grandchild' WHEN 'grandchild' THEN 'grandparent'
-            WHEN 'carer' THEN 'cared_for' WHEN 'cared_for' THEN 'carer'
-            ELSE r.relationship_type END
-        FROM fc.relationship r WHERE r.person_id = w.person_id
-    ) e
-    WHERE w.depth < $3 AND e.other <> ALL (w.path)
-),
-nearest AS (
-    SELECT DISTINCT ON (person_id) person_id, relationship, relationship_to, depth
-    FROM walk ORDER BY person_id, depth, relationship_to, relationship
-),
-members AS (
-    SELECT * FROM nearest
-  UNION ALL
-    SELECT h.id, 'household_member', $2::bigint, 1
-    FROM fc.person s JOIN fc.person h ON h.uprn = s.uprn AND h.id <> s.id
-    WHERE $4 AND s.id = $2 AND s.uprn IS NOT NULL
-      AND h.id NOT IN (SELECT person_id FROM nearest)
-),
-people AS (
-    SELECT m.*, p.cms_id, p.first_name, p.last_name, p.date_of_birth, p.gender, p.address_line,
-           p.postcode, p.uprn, extract(year FROM age(current_date, p.date_of_birth))::int AS age
-    FROM members m JOIN fc.person p ON p.id = m.person_id
-),
-granted AS (SELECT source_code FROM fc.current_grants($1)),
-verdict AS (
-    SELECT p.person_id, s.code,
-           CASE WHEN s.code NOT IN (SELECT source_code FROM granted) THEN 'restricted'
-                WHEN p.age IS NULL THEN 'age_unknown'
-                WHEN p.age < s.min_age OR p.age > coalesce(s.max_age, 200) THEN 'outside_age_rule'
-                ELSE 'shown' END AS status
-    FROM people p CROSS JOIN fc.data_source s
-),
-shown AS (SELECT person_id, code FROM verdict WHERE status = 'shown'),
-records AS (
-    SELECT 'school' AS code, x.person_id, to_jsonb(x) - 'person_id' AS rec FROM fc.school_record x
-      WHERE (x.person_id, 'school') IN (SELECT * FROM shown)
-  UNION ALL
-    SELECT 'childrens_social_care', x.person_id, to_jsonb(x) - 'person_id' FROM fc.childrens_social_care_record x
-      WHERE (x.person_id, 'childrens_social_care') IN (SELECT * FROM shown)
-  UNION ALL
-    SELECT 'adult_social_care', x.person_id, to_jsonb(x) - 'person_id' FROM fc.adult_social_care_record x
-      WHERE (x.person_id, 'adult_social_care') IN (SELECT * FROM shown)
-  UNION ALL
-    SELECT 'housing', x.person_id, to_jsonb(x) - 'person_id' FROM fc.housing_record x
-      WHERE (x.person_id, 'housing') IN (SELECT * FROM shown)
-  UNION ALL
-    SELECT 'police', x.person_id, to_jsonb(x) - 'person_id' FROM fc.police_record x
-      WHERE (x.person_id, 'police') IN (SELECT * FROM shown)
-)
-SELECT p.person_id, p.relationship, p.relationship_to, p.depth, p.cms_id, p.first_name, p.last_name,
-       p.date_of_birth, p.gender, p.address_line, p.postcode, p.uprn, p.age,
-       s.code, s.title, s.min_age, s.max_age, s.last_synchronised, s.coverage_start, s.coverage_end,
-       s.coverage_explanation, s.no_record_text, v.status,
-       coalesce((SELECT jsonb_agg(r.rec ORDER BY (r.rec->>'id')::bigint) FROM records r
-                 WHERE r.person_id = p.person_id AND r.code = s.code), '[]'::jsonb) AS data
-FROM people p
-JOIN verdict v ON v.person_id = p.person_id
-JOIN fc.data_source s ON s.code = v.code
-ORDER BY p.depth, p.person_id, s.sort_order, s.code";
 
 pub fn run(ctx: &Context, command: &FamilyCommand) -> Result<u8> {
     let FamilyCommand::Show(args) = command;
@@ -265,26 +166,37 @@ pub fn run(ctx: &Context, command: &FamilyCommand) -> Result<u8> {
     out.expect(&[Format::Table, Format::Json])?;
     let id = PersonId::parse(&args.id)?;
     let reason = reason(ctx, args.reason.as_deref())?;
-    let mut audit = Audit::new("viewed_family")
-        .reason(reason)
-        .detail("requested_id", id.to_string())
-        .detail("depth", args.depth)
-        .detail("household", args.household);
     // A refused lookup is still about this person: IG's report must show it.
-    if let PersonId::Fc(n) = id {
-        audit.subject_person = Some(n);
-    }
-    let view = guard::through(ctx, Needs::Role(Role::User), audit, |tx, session, audit| {
-        let number = resolve(tx, &id)?;
-        audit.subject_person = Some(number);
-        let view = lookup(tx, session.operator, number, args.depth, args.household)?;
-        audit.persons = view.persons_disclosed();
-        audit.sources = view.sources_disclosed();
-        Ok(view)
-    })?;
+    let subject = match id {
+        PersonId::Fc(n) => Some(n),
+        PersonId::Cms(_) => None,
+    };
+    let mut door = Door::open(
+        ctx,
+        Needs::Role(Role::User),
+        "viewed_family",
+        subject,
+        reason.as_deref(),
+    )?;
+    // The walk, the grants, the age rules and the document itself are the database's
+    // (fc.family_document), so the API returns the same.
+    let document = door.call(
+        "family_show",
+        json!({
+            "id": id.to_string(),
+            "depth": args.depth,
+            "household": args.household,
+            "reason": reason,
+        }),
+    )?;
     match out.format {
-        Format::Json => out.json(&view)?,
-        _ => render(&mut out, &view)?,
+        Format::Json => out.json(&document)?,
+        _ => {
+            let view: FamilyView = serde_json::from_value(document).map_err(|e| {
+                Error::Other(format!("the family document could not be read: {e}"))
+            })?;
+            render(&mut out, &view)?
+        }
     }
     Ok(code::SUCCESS)
 }
@@ -298,126 +210,6 @@ pub fn reason(ctx: &Context, given: Option<&str>) -> Result<Option<String>> {
             "--reason is required: say why you are looking, e.g. --reason \"s47 enquiry, case 1234\"".into(),
         )),
         None => Ok(None),
-    }
-}
-
-fn resolve(tx: &mut Transaction, id: &PersonId) -> Result<i64> {
-    let row = match id {
-        PersonId::Fc(n) => tx.query_opt("SELECT id FROM fc.person WHERE id = $1", &[n])?,
-        PersonId::Cms(c) => tx.query_opt("SELECT id FROM fc.person WHERE cms_id = $1", &[c])?,
-    };
-    row.map(|r| r.get(0))
-        .ok_or_else(|| Error::NotFound(format!("no person {id} in the MDM person index")))
-}
-
-pub fn lookup(
-    tx: &mut Transaction,
-    op: &Operator,
-    number: i64,
-    depth: i32,
-    household: bool,
-) -> Result<FamilyView> {
-    let rows = tx.query(FAMILY_SQL, &[&op.account.guid, &number, &depth, &household])?;
-    let mut people: Vec<Person> = Vec::new();
-    for r in &rows {
-        let pid: i64 = r.get("person_id");
-        if people.last().map(|p| p.number) != Some(pid) {
-            people.push(Person {
-                id: format!("fc:{pid}"),
-                cms_id: r.get("cms_id"),
-                first_name: r.get("first_name"),
-                last_name: r.get("last_name"),
-                date_of_birth: r.get("date_of_birth"),
-                age: r.get("age"),
-                gender: r.get("gender"),
-                address: Address {
-                    line: r.get("address_line"),
-                    postcode: r.get("postcode"),
-                    uprn: r.get("uprn"),
-                },
-                relationship: r.get("relationship"),
-                relationship_to_id: r
-                    .get::<_, Option<i64>>("relationship_to")
-                    .map(|n| format!("fc:{n}")),
-                services: Vec::new(),
-                number: pid,
-            });
-        }
-        let Some(person) = people.last_mut() else {
-            continue;
-        };
-        person.services.push(service(r, person.age, pid));
-    }
-    let mut people = people.into_iter();
-    let person = people
-        .next()
-        .ok_or_else(|| Error::NotFound(format!("no person fc:{number} in the MDM person index")))?;
-    Ok(FamilyView {
-        person,
-        family: people.collect(),
-        depth,
-        household,
-    })
-}
-
-fn service(r: &postgres::Row, age: Option<i32>, pid: i64) -> Service {
-    let code: String = r.get("code");
-    let title: String = r.get("title");
-    let status: String = r.get("status");
-    let rule = crate::source::age_rule(r.get("min_age"), r.get("max_age"));
-    match status.as_str() {
-        "shown" => {
-            let data: Value = r.get("data");
-            let data = match data {
-                Value::Array(a) => a,
-                _ => Vec::new(),
-            };
-            let available = !data.is_empty();
-            let explanation = if available {
-                format!("{} record(s) held", data.len())
-            } else {
-                r.get::<_, String>("no_record_text")
-            };
-            Service {
-                status: "shown",
-                explanation,
-                detail: Some(ServiceDetail {
-                    summary: ServiceSummary {
-                        id: format!("{code}:fc:{pid}"),
-                        title,
-                        last_synchronised: r.get("last_synchronised"),
-                        coverage_start_date: r.get("coverage_start"),
-                        coverage_end_date: r.get("coverage_end"),
-                        data_source: code.clone(),
-                        records_available: available,
-                        coverage_explanation: r.get("coverage_explanation"),
-                    },
-                    data,
-                }),
-                data_source: code,
-            }
-        }
-        "restricted" => Service {
-            explanation: format!("restricted: you hold no current grant on {title}"),
-            status: "restricted",
-            detail: None,
-            data_source: code,
-        },
-        "age_unknown" => Service {
-            explanation: format!("not shown: {title} is shown only for ages {rule}, and this person's date of birth is unknown"),
-            status: "outside_age_rule",
-            detail: None,
-            data_source: code,
-        },
-        _ => Service {
-            explanation: format!(
-                "not shown: {title} is shown only for ages {rule} (this person is {})",
-                age.map(|a| a.to_string()).unwrap_or_default()
-            ),
-            status: "outside_age_rule",
-            detail: None,
-            data_source: code,
-        },
     }
 }
 

@@ -63,7 +63,7 @@ pub struct HeldRole {
 }
 
 /// A data source the operator may see now.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct CurrentGrant {
     pub source: String,
     pub expires_at: Option<DateTime<Utc>>,

@@ -14,6 +14,7 @@ pub mod output;
 pub mod password;
 pub mod permission;
 pub mod person;
+pub mod roles;
 pub mod source;
 pub mod when;
 pub mod whoami;
@@ -94,6 +95,7 @@ pub fn run(ctx: Context, command: &Command) -> Result<u8> {
         Command::Source(c) => source::run(&ctx, c),
         Command::Audit(c) => audit::run(&ctx, c),
         Command::Mdm(c) => mdm::run(&ctx, c),
+        Command::Roles(c) => roles::run(&ctx, c),
         Command::Db(c) => db::run(&ctx, c),
         Command::Config(ConfigCommand::Show) => {
             ctx.settings.show(&mut ctx.output())?;

@@ -4,11 +4,12 @@
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use crate::cli::Format;
 use crate::error::{code, Error, Result};
-use crate::guard::{self, Audit, Needs, Role};
+use crate::guard::{self, Door, Needs, Role};
 use crate::output::Table;
 use crate::Context;
 
@@ -38,7 +39,7 @@ pub struct SearchArgs {
     pub page: i64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Match {
     pub id: String,
@@ -50,7 +51,7 @@ pub struct Match {
     pub postcode: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Page {
     pub page: i64,
@@ -81,49 +82,28 @@ pub fn run(ctx: &Context, command: &PersonCommand) -> Result<u8> {
         })
         .transpose()?;
     let reason = crate::family::reason(ctx, args.reason.as_deref())?;
-    let audit = Audit::new("searched")
-        .reason(reason)
-        .detail("last_name", &last)
-        .detail("first_name", &first)
-        .detail("dob", dob)
-        .detail("page", args.page)
-        .detail("limit", args.limit);
-    let page = guard::through(ctx, Needs::Role(Role::User), audit, |tx, _, audit| {
-        let first_prefix = first.as_deref().map(like_prefix);
-        let rows = tx.query(
-            "SELECT id, cms_id, first_name, last_name, date_of_birth, gender, postcode, count(*) OVER () \
-             FROM fc.person \
-             WHERE lower(last_name) = lower($1) \
-               AND ($2::text IS NULL OR lower(first_name) LIKE lower($2) ESCAPE '\\') \
-               AND ($3::date IS NULL OR date_of_birth = $3) \
-             ORDER BY date_of_birth DESC NULLS LAST, id \
-             LIMIT $4 OFFSET $5",
-            &[&last, &first_prefix, &dob, &args.limit, &((args.page - 1) * args.limit)],
-        )?;
-        let total = rows.first().map(|r| r.get::<_, i64>(7)).unwrap_or(0);
-        let results: Vec<Match> = rows
-            .iter()
-            .map(|r| Match {
-                id: format!("fc:{}", r.get::<_, i64>(0)),
-                cms_id: r.get(1),
-                first_name: r.get(2),
-                last_name: r.get(3),
-                date_of_birth: r.get(4),
-                gender: r.get(5),
-                postcode: r.get(6),
-            })
-            .collect();
-        audit.persons = rows.iter().map(|r| r.get(0)).collect();
-        audit.set_detail("total", total);
-        Ok(Page {
-            page: args.page,
-            limit: args.limit,
-            total,
-            results,
-        })
-    })?;
+    let mut door = Door::open(
+        ctx,
+        Needs::Role(Role::User),
+        "searched",
+        None,
+        reason.as_deref(),
+    )?;
+    let document = door.call(
+        "person_search",
+        json!({
+            "last_name": last,
+            "first_name": first,
+            "dob": dob,
+            "page": args.page,
+            "limit": args.limit,
+            "reason": reason,
+        }),
+    )?;
+    let page: Page = serde_json::from_value(document.clone())
+        .map_err(|e| Error::Other(format!("the search result could not be read: {e}")))?;
     match out.format {
-        Format::Json => out.json(&page)?,
+        Format::Json => out.json(&document)?,
         Format::Jsonl => {
             for m in &page.results {
                 out.json_line(m)?;
@@ -162,25 +142,4 @@ pub fn run(ctx: &Context, command: &PersonCommand) -> Result<u8> {
         }
     }
     Ok(code::SUCCESS)
-}
-
-/// A LIKE pattern matching values that start with `text`, wildcards escaped.
-fn like_prefix(text: &str) -> String {
-    let mut p = String::with_capacity(text.len() + 1);
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn like_wildcards_are_escaped() {
-        assert_eq!(super::like_prefix("a%b_c\\"), "a\\%b\\_c\\\\%");
-    }
 }

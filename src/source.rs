@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{code, Result};
-use crate::guard::{self, Audit, Needs};
+use crate::guard::{Door, Needs};
 use crate::output::Table;
 use crate::Context;
 
@@ -15,7 +15,7 @@ pub enum SourceCommand {
     List,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Source {
     pub code: String,
@@ -31,35 +31,13 @@ pub struct Source {
 
 pub fn run(ctx: &Context, command: &SourceCommand) -> Result<u8> {
     let SourceCommand::List = command;
-    let sources = guard::through(
-        ctx,
-        Needs::AnyRole,
-        Audit::new("sources_listed"),
-        |tx, session, _| {
-            let rows = tx.query(
-            "SELECT code, title, min_age, max_age, last_synchronised, coverage_start, coverage_end, \
-             coverage_explanation FROM fc.data_source ORDER BY sort_order, code",
-            &[],
-        )?;
-            Ok(rows
-                .iter()
-                .map(|r| Source {
-                    code: r.get(0),
-                    title: r.get(1),
-                    min_age: r.get(2),
-                    max_age: r.get(3),
-                    last_synchronised: r.get(4),
-                    coverage_start_date: r.get(5),
-                    coverage_end_date: r.get(6),
-                    coverage_explanation: r.get(7),
-                    granted_to_you: session.operator.may_see(r.get(0)),
-                })
-                .collect::<Vec<_>>())
-        },
-    )?;
+    let mut door = Door::open(ctx, Needs::AnyRole, "sources_listed", None, None)?;
+    let document = door.call("source_list", serde_json::json!({}))?;
+    let sources: Vec<Source> = serde_json::from_value(document.clone())
+        .map_err(|e| crate::error::Error::Other(format!("the source list could not be read: {e}")))?;
     let mut out = ctx.output();
     if out.format == crate::cli::Format::Json {
-        out.json(&sources)?;
+        out.json(&document)?;
         return Ok(code::SUCCESS);
     }
     let mut table = Table::new([

@@ -2,10 +2,11 @@
 //! nesting that grants them) and current data source grants.
 
 use serde::Serialize;
+use serde_json::json;
 
 use crate::cli::Format;
-use crate::error::{code, Result};
-use crate::guard::{self, Audit, CurrentGrant, HeldRole, Needs};
+use crate::error::{code, Error, Result};
+use crate::guard::{CurrentGrant, Door, HeldRole, Needs};
 use crate::output::Table;
 use crate::Context;
 
@@ -16,6 +17,8 @@ pub struct Identity {
     pub display_name: Option<String>,
     pub object_guid: String,
     pub distinguished_name: String,
+    /// The PostgreSQL role the operator signed in as.
+    pub database_role: Option<String>,
     pub roles: Vec<HeldRole>,
     pub grants: Vec<CurrentGrant>,
 }
@@ -23,24 +26,22 @@ pub struct Identity {
 pub fn run(ctx: &Context) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json])?;
-    let identity = guard::through(
-        ctx,
-        Needs::AnyRole,
-        Audit::new("identity_viewed"),
-        |_, session, audit| {
-            let op = session.operator;
-            audit.sources = op.grants.iter().map(|g| g.source.clone()).collect();
-            Ok(Identity {
-                account: op.account.sam.clone(),
-                user_principal_name: op.account.upn.clone(),
-                display_name: op.account.display_name.clone(),
-                object_guid: op.account.guid.to_string(),
-                distinguished_name: op.account.dn.clone(),
-                roles: op.roles.clone(),
-                grants: op.grants.clone(),
-            })
-        },
-    )?;
+    let mut door = Door::open(ctx, Needs::AnyRole, "identity_viewed", None, None)?;
+    // The grants as the database sees them, for the role the database signed in.
+    let document = door.call("whoami", json!({}))?;
+    let grants: Vec<CurrentGrant> = serde_json::from_value(document["grants"].clone())
+        .map_err(|e| Error::Other(format!("the grants could not be read: {e}")))?;
+    let op = door.operator();
+    let identity = Identity {
+        account: op.account.sam.clone(),
+        user_principal_name: op.account.upn.clone(),
+        display_name: op.account.display_name.clone(),
+        object_guid: op.account.guid.to_string(),
+        distinguished_name: op.account.dn.clone(),
+        database_role: document["db_role"].as_str().map(str::to_string),
+        roles: op.roles.clone(),
+        grants,
+    };
     if out.format == Format::Json {
         out.json(&identity)?;
         return Ok(code::SUCCESS);

@@ -421,7 +421,9 @@ END;
 $$;
 
 -- A refusal decided before the request reached its function (famctx's live AD check found the
--- account without the role): recorded for the caller. {"action", "message", "subject", "reason"}.
+-- account without the role), or a failure of the client's call: recorded for the caller, who
+-- can record only refusals of their own. {"action", "message", "subject", "reason", "kind"?}
+-- (kind "error" records outcome error, anything else denied).
 CREATE FUNCTION fc_api.refused(p_request jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -437,7 +439,7 @@ BEGIN
     IF (p_request ->> 'subject') ~ '^[0-9]{1,18}$' THEN
         v_subject := (p_request ->> 'subject')::bigint;
     END IF;
-    RETURN fc.refuse(c, v_action, 'not_permitted',
+    RETURN fc.refuse(c, v_action, CASE WHEN p_request ->> 'kind' = 'error' THEN 'error' ELSE 'not_permitted' END,
                      coalesce(fc.plain(p_request ->> 'message', 500), 'refused'), v_subject,
                      fc.plain(p_request ->> 'reason', 500),
                      jsonb_build_object('refused_by', 'directory check')
@@ -534,7 +536,7 @@ BEGIN
             END;
         END IF;
         v_page := fc.int_arg(p_request, 'page', 1, 1, 100000);
-        v_limit := fc.int_arg(p_request, 'limit', 25, 1, 500);
+        v_limit := fc.int_arg(p_request, 'limit', 20, 1, 200);
     EXCEPTION WHEN SQLSTATE 'FCUSE' THEN
         RETURN fc.refuse(c, 'searched', 'usage', SQLERRM, NULL, v_reason);
     END;
@@ -779,8 +781,11 @@ GRANT SELECT, INSERT, UPDATE ON fc.operator_role TO famctx_roles;
 -- renamed, or an existing role famctx does not manage are reported as conflicts and left alone.
 -- An operator cannot change their own role. Each change writes its own audit row
 -- (role_changed), and the run one more (roles_synced).
+-- A role that exists unmapped but whose comment names this very objectGUID (made by an earlier
+-- sync, in a database since made anew) is adopted.
 --   -> {"dry_run", "changes": [{"role", "account", "change", "group"?}], "conflicts": [...],
---       "summary": {"created", "login_enabled", "login_disabled", "joined", "left", "unchanged"}}
+--       "summary": {"created", "adopted", "login_enabled", "login_disabled", "joined", "left",
+--                   "unchanged", "conflicts"}}
 CREATE FUNCTION fc.sync_members(p_members jsonb)
 RETURNS TABLE (role_name text, account text, guid uuid, display text, groups text[])
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
@@ -852,7 +857,9 @@ BEGIN
             v_conflicts := v_conflicts || jsonb_build_object('role', m.role_name, 'problem',
                 format('the AD account of role %s is now named %s: rename the role by hand (ALTER ROLE) '
                        'and its mapping in fc.operator_role', m.guid_role, m.role_name));
-        ELSIF m.mapped_guid IS NULL AND m.role_exists THEN
+        ELSIF m.mapped_guid IS NULL AND m.role_exists
+              AND shobj_description((SELECT r.oid FROM pg_roles r WHERE r.rolname = m.role_name), 'pg_authid')
+                  IS DISTINCT FROM 'famctx operator, AD objectGUID ' || m.guid THEN
             v_conflicts := v_conflicts || jsonb_build_object('role', m.role_name, 'problem',
                 format('a role %s exists that famctx does not manage: left alone', m.role_name));
         ELSE
@@ -883,13 +890,32 @@ BEGIN
             CONTINUE;
         END IF;
         v_change := NULL;
-        IF m.managed IS NULL THEN
+        IF m.managed IS NULL AND m.can_login IS NOT NULL THEN
+            -- A role this famctx made for this very account (its comment names the objectGUID),
+            -- in a database made anew: adopted, not created.
+            v_changes := v_changes || jsonb_build_object('role', m.role_name, 'account', m.account,
+                                                         'guid', m.guid, 'change', 'adopted');
+            IF NOT v_dry THEN
+                INSERT INTO fc.operator_role (role_name, object_guid, account_name, display_name, groups)
+                VALUES (m.role_name, m.guid, m.account, m.display, m.groups);
+            END IF;
+            m.managed := m.role_name;
+            IF NOT m.can_login THEN
+                v_changes := v_changes || jsonb_build_object('role', m.role_name, 'account', m.account,
+                                                             'guid', m.guid, 'change', 'login_enabled');
+                IF NOT v_dry THEN
+                    EXECUTE format('ALTER ROLE %I LOGIN', m.role_name);
+                END IF;
+            END IF;
+        ELSIF m.managed IS NULL THEN
             v_changes := v_changes || jsonb_build_object('role', m.role_name, 'account', m.account,
                                                          'guid', m.guid, 'change', 'created');
             IF NOT v_dry THEN
                 EXECUTE format('CREATE ROLE %I LOGIN INHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE '
                                'NOREPLICATION NOBYPASSRLS', m.role_name);
                 EXECUTE format('ALTER ROLE %I SET jit = off', m.role_name);
+                EXECUTE format('COMMENT ON ROLE %I IS %L', m.role_name,
+                               'famctx operator, AD objectGUID ' || m.guid);
                 INSERT INTO fc.operator_role (role_name, object_guid, account_name, display_name, groups)
                 VALUES (m.role_name, m.guid, m.account, m.display, m.groups);
             END IF;
@@ -979,6 +1005,7 @@ BEGIN
             'summary', jsonb_build_object(
                 'members', jsonb_array_length(v_members),
                 'created', (SELECT count(*) FROM jsonb_array_elements(v_changes) x WHERE x ->> 'change' = 'created'),
+                'adopted', (SELECT count(*) FROM jsonb_array_elements(v_changes) x WHERE x ->> 'change' = 'adopted'),
                 'login_enabled', (SELECT count(*) FROM jsonb_array_elements(v_changes) x WHERE x ->> 'change' = 'login_enabled'),
                 'login_disabled', (SELECT count(*) FROM jsonb_array_elements(v_changes) x WHERE x ->> 'change' = 'login_disabled'),
                 'joined', (SELECT count(*) FROM jsonb_array_elements(v_changes) x WHERE x ->> 'change' = 'joined'),

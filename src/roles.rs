@@ -1,0 +1,172 @@
+//! `famctx roles sync`: PostgreSQL's login roles kept in step with the three AD groups.
+//! famctx reads the groups' members (nested) from the directory as the operator; the database
+//! function `fc_api.roles_sync` compares, creates, enables, disables and moves roles between
+//! the group roles, records each account's objectGUID, and audits every change.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::IsTerminal;
+
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+
+use crate::cli::Format;
+use crate::error::{code, Error, Result};
+use crate::guard::{self, Door, Needs, Role};
+use crate::output::Table;
+use crate::Context;
+
+#[derive(Debug, Subcommand)]
+pub enum RolesCommand {
+    /// Mirror the AD groups into PostgreSQL roles: a login role for each member of FamilyContext
+    /// Users, Admins or Auditors (nested membership), the group roles famctx_users,
+    /// famctx_admins and famctx_auditors, and NOLOGIN for accounts that left every group or are
+    /// disabled. Roles are never dropped. Idempotent; run it from a scheduler with --yes
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Print the changes without making them
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Make the changes without asking (needed without a terminal)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Why (recorded with each change), e.g. "nightly sync"
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+}
+
+const GROUPS: [(&str, &str); 3] = [
+    ("group_users", "users"),
+    ("group_admins", "admins"),
+    ("group_auditors", "auditors"),
+];
+
+pub fn run(ctx: &Context, command: &RolesCommand) -> Result<u8> {
+    let RolesCommand::Sync(args) = command;
+    let mut out = ctx.output();
+    out.expect(&[Format::Table, Format::Json])?;
+    let reason = args
+        .reason
+        .as_deref()
+        .map(|r| guard::free_text("--reason", r, 500))
+        .transpose()?;
+    // The database owner's deployment (owner_url set) signs in as the owner, which names the
+    // operator: the first sync, before any operator has a login role.
+    let mut door = if ctx.settings.get("owner_url").is_some() {
+        Door::open_as_owner(ctx, Needs::Role(Role::Admin), "roles_synced")?
+    } else {
+        Door::open(
+            ctx,
+            Needs::Role(Role::Admin),
+            "roles_synced",
+            None,
+            reason.as_deref(),
+        )?
+    };
+    let mut members: BTreeMap<String, (Value, BTreeSet<&str>)> = BTreeMap::new();
+    let mut disabled = 0usize;
+    for (key, group) in GROUPS {
+        let name = ctx.settings.require(key)?.to_string();
+        let (_, accounts) = door.directory().members(&name)?;
+        for a in accounts {
+            if a.usable().is_err() {
+                disabled += 1;
+                continue;
+            }
+            let entry = members.entry(a.guid.to_string()).or_insert_with(|| {
+                (
+                    json!({"account": a.sam, "guid": a.guid, "display": a.display_name}),
+                    BTreeSet::new(),
+                )
+            });
+            entry.1.insert(group);
+        }
+    }
+    let list: Vec<Value> = members
+        .into_values()
+        .map(|(mut m, groups)| {
+            m["groups"] = json!(groups.into_iter().collect::<Vec<_>>());
+            m
+        })
+        .collect();
+    let request =
+        |dry_run: bool| json!({"members": list, "dry_run": dry_run, "reason": reason.clone()});
+    let plan = door.call("roles_sync", request(true))?;
+    if disabled > 0 {
+        eprintln!("famctx: {disabled} disabled, expired or locked accounts in the groups get no login");
+    }
+    let changes = plan["changes"].as_array().map_or(0, Vec::len);
+    if args.dry_run || changes == 0 {
+        render(&mut out, &plan)?;
+        return Ok(code::SUCCESS);
+    }
+    confirm(args.yes, changes)?;
+    let done = door.call("roles_sync", request(false))?;
+    render(&mut out, &done)?;
+    Ok(code::SUCCESS)
+}
+
+fn confirm(yes: bool, changes: usize) -> Result<()> {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Usage(format!(
+            "roles sync would make {changes} changes: pass --yes to make them without a terminal, \
+             or --dry-run to see them"
+        )));
+    }
+    let go = dialoguer::Confirm::new()
+        .with_prompt(format!("Make {changes} changes to the database roles?"))
+        .default(false)
+        .interact()
+        .map_err(|e| Error::Usage(format!("cannot ask for confirmation: {e}")))?;
+    if go {
+        Ok(())
+    } else {
+        Err(Error::Usage("nothing changed".into()))
+    }
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().map(str::to_string).unwrap_or_default()
+}
+
+fn render(out: &mut crate::output::Output, result: &Value) -> Result<()> {
+    if out.format == Format::Json {
+        return out.json(result);
+    }
+    let dry = result["dry_run"].as_bool().unwrap_or(false);
+    let mut table = Table::new(["role", "account", "change", "group"]);
+    for c in result["changes"].as_array().into_iter().flatten() {
+        table.row([
+            text(&c["role"]),
+            text(&c["account"]),
+            text(&c["change"]).replace('_', " "),
+            text(&c["group"]),
+        ]);
+    }
+    if !table.is_empty() {
+        out.table(&table)?;
+    }
+    for c in result["conflicts"].as_array().into_iter().flatten() {
+        eprintln!("famctx: conflict: {}", text(&c["problem"]));
+    }
+    let s = &result["summary"];
+    eprintln!(
+        "famctx: {}{} members; {} created, {} adopted, {} enabled, {} disabled, {} joined, {} left a group, {} unchanged, {} conflicts",
+        if dry { "dry run, nothing changed: " } else { "" },
+        s["members"],
+        s["created"],
+        s["adopted"],
+        s["login_enabled"],
+        s["login_disabled"],
+        s["joined"],
+        s["left"],
+        s["unchanged"],
+        s["conflicts"]
+    );
+    Ok(())
+}
