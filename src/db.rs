@@ -47,6 +47,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(6, "audit_review"),
     migration!(7, "hardening"),
     migration!(8, "door"),
+    migration!(9, "permission_door"),
+    migration!(10, "audit_door"),
 ];
 
 impl Migration {
@@ -91,13 +93,17 @@ pub fn connect_as(url: &str, role: &str, password: &str, timeout: Duration) -> R
     let (mut config, mode, root_cert) = parse(url)?;
     if mode != SslMode::VerifyFull {
         return Err(Error::Usage(format!(
-            "refusing to send your password to PostgreSQL under sslmode={}: PostgreSQL checks it              against Active Directory, so it travels to the server and must go only to a server              whose certificate is verified for its name; set sslmode=verify-full (and sslrootcert)              in database_url",
+            "refusing to send your password to PostgreSQL under sslmode={}: PostgreSQL checks it \
+             against Active Directory, so it travels to the server and must go only to a server \
+             whose certificate is verified for its name; set sslmode=verify-full (and sslrootcert) \
+             in database_url",
             mode.name()
         )));
     }
     if config.get_password().is_some() {
         return Err(Error::Usage(
-            "database_url holds a password: operators sign in to PostgreSQL as themselves, with              their AD password; remove the user and password from database_url"
+            "database_url holds a password: operators sign in to PostgreSQL as themselves, with \
+             their AD password; remove the user and password from database_url"
                 .into(),
         ));
     }
@@ -139,7 +145,8 @@ fn connect_error(target: &str, e: postgres::Error) -> Error {
     match e.as_db_error() {
         // invalid_authorization_specification, invalid_password
         Some(d) if d.code().code().starts_with("28") => Error::Auth(format!(
-            "PostgreSQL at {target} refused the sign-in: {}; check the account and password, and              that roles sync has given the account a login role",
+            "PostgreSQL at {target} refused the sign-in: {}; check the account and password, and \
+             that roles sync has given the account a login role",
             d.message()
         )),
         Some(d) => Error::Unreachable(format!(

@@ -126,6 +126,16 @@ impl From<postgres::Error> for Error {
                 "PostgreSQL stopped serving ({}); nothing was committed",
                 db.message()
             )),
+            // The SQLSTATEs of the door functions (sql/migrations/V8__door.sql).
+            Some(db) if db.code().code() == "FCAUD" => Error::Audit(format!(
+                "{}, so nothing was shown or changed",
+                db.message()
+            )),
+            Some(db) if db.code().code() == "FCUSE" => Error::Usage(db.message().to_string()),
+            Some(db) if db.code().code() == "FCNFD" => Error::NotFound(db.message().to_string()),
+            Some(db) if db.code().code() == "FCDNY" => {
+                Error::NotPermitted(db.message().to_string())
+            }
             Some(db) => Error::Other(format!("database error: {}", db.message())),
             None => Error::Other(format!("database error: {e}")),
         }

@@ -391,6 +391,59 @@ AS $$
     SELECT to_char(p_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
 $$;
 
+-- The audit write of V7, unchanged, except that its failure carries one SQLSTATE (FCAUD), so a
+-- client can tell "the audit row could not be written" (nothing shown or changed) from others.
+CREATE OR REPLACE FUNCTION fc.audit_write(
+    p_actor_guid uuid, p_actor_account text, p_channel text, p_client_host text,
+    p_action text, p_outcome text, p_subject_person bigint, p_persons bigint[],
+    p_sources text[], p_target_user text, p_target_guid uuid, p_reason text,
+    p_details jsonb)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_prev_id   bigint;
+    v_prev_hash bytea;
+    v_id        bigint;
+    v_at        timestamptz;
+    v_persons   bigint[] := coalesce(p_persons, '{}');
+    v_sources   text[] := coalesce(p_sources, '{}');
+    v_details   jsonb := coalesce(p_details, '{}');
+    v_hash      bytea;
+BEGIN
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'audit_write must run in a READ COMMITTED transaction, not %',
+            current_setting('transaction_isolation') USING ERRCODE = 'FCAUD';
+    END IF;
+    IF array_position(v_persons, NULL) IS NOT NULL
+       OR EXISTS (SELECT 1 FROM unnest(v_sources) s WHERE s IS NULL OR s !~ '^[a-z_]{1,40}$') THEN
+        RAISE EXCEPTION 'audit_write: persons and sources must be plain ids and codes' USING ERRCODE = '22023';
+    END IF;
+    PERFORM set_config('lock_timeout', '30s', true);
+    BEGIN
+        PERFORM pg_advisory_xact_lock(hashtextextended('fc.audit_log chain', 0));
+        SELECT a.id, a.row_hash INTO v_prev_id, v_prev_hash
+        FROM fc.audit_log a ORDER BY a.id DESC LIMIT 1;
+        v_id := coalesce(v_prev_id, 0) + 1;
+        v_prev_hash := coalesce(v_prev_hash, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea);
+        v_at := date_trunc('microseconds', clock_timestamp());
+        v_hash := sha256(v_prev_hash || fc.audit_canonical(
+            v_id, v_at, p_actor_guid, p_actor_account, p_channel, p_client_host, p_action,
+            p_outcome, p_subject_person, v_persons, v_sources, p_target_user, p_target_guid,
+            p_reason, v_details));
+        INSERT INTO fc.audit_log (id, occurred_at, actor_guid, actor_account, channel, client_host,
+            action, outcome, subject_person, persons_disclosed, sources_disclosed, target_user,
+            target_guid, reason, details, prev_hash, row_hash)
+        VALUES (v_id, v_at, p_actor_guid, p_actor_account, p_channel, p_client_host,
+            p_action, p_outcome, p_subject_person, v_persons, v_sources, p_target_user,
+            p_target_guid, p_reason, v_details, v_prev_hash, v_hash);
+    EXCEPTION WHEN others THEN
+        RAISE EXCEPTION 'the audit row could not be written: %', SQLERRM USING ERRCODE = 'FCAUD';
+    END;
+    RETURN v_id;
+END;
+$$;
+
 -- ----------------------------------------------------------------------------------------------
 -- fc_api: what operators and services may call.
 

@@ -335,7 +335,23 @@ fn the_lookup_query_uses_indexes() {
     let db = TestDb::new("family_plan");
     let mut su = db.superuser();
     su.batch_execute("SET enable_seqscan = off").unwrap();
-    let sql = famctx::family::FAMILY_SQL;
+    // The lookup's statement is the body of fc.family_document, the function fc_api.family_show
+    // calls; its parameters become $1..$4.
+    let body: String = su
+        .query_one(
+            "SELECT prosrc FROM pg_proc WHERE oid = 'fc.family_document'::regproc",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let sql = body
+        .replace("p_guid", "$1::uuid")
+        .replace("p_person", "$2::bigint")
+        .replace("p_depth", "$3::int")
+        .replace("p_household", "$4::boolean")
+        .trim()
+        .trim_end_matches(';')
+        .to_string();
     let guid = uuid::Uuid::nil();
     let rows = su
         .query(&format!("EXPLAIN {sql}"), &[&guid, &1i64, &3i32, &true])

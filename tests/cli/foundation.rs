@@ -7,7 +7,8 @@ use crate::support::*;
 fn migrations_apply_and_reapply_cleanly() {
     let db = TestDb::new("migrate_fresh");
     let mut su = db.superuser();
-    su.batch_execute("DROP SCHEMA fc CASCADE").unwrap();
+    su.batch_execute("DROP SCHEMA fc_api CASCADE; DROP SCHEMA fc CASCADE")
+        .unwrap();
     let owner = [("FAMCTX_DATABASE_URL", db.owner_url())];
     let first = Run::from(famctx_raw(&owner, &["db", "migrate"], None));
     first.ok();
@@ -22,7 +23,14 @@ fn migrations_apply_and_reapply_cleanly() {
     let status = Run::from(famctx_raw(&owner, &["db", "status", "-o", "json"], None));
     let rows = status.ok().json();
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), famctx::db::MIGRATIONS.len());
+    // Every file in sql/migrations is embedded and applied, none left out of the list.
+    let files = std::fs::read_dir(repo().join("sql/migrations"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".sql"))
+        .count();
+    assert_eq!(rows.len(), files, "migrations applied against files in sql/migrations");
+    assert_eq!(famctx::db::MIGRATIONS.len(), files);
     assert!(rows.iter().all(|r| r["state"] == "applied"), "{rows:?}");
     // Each applied migration left exactly one audit row, and no more on re-run.
     let n: i64 = su
@@ -62,7 +70,7 @@ fn a_changed_migration_is_refused() {
 }
 
 #[test]
-fn the_application_role_has_least_privilege() {
+fn no_operator_or_service_credential_reads_a_table() {
     let db = TestDb::new("privilege");
     db.superuser()
         .batch_execute(
@@ -70,34 +78,75 @@ fn the_application_role_has_least_privilege() {
              NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
         )
         .unwrap();
-    let mut app = connect(&db.url());
-    let refused = [
+    // Every table, view and sequence of the schema, as the database lists them.
+    let relations: Vec<String> = db
+        .superuser()
+        .query(
+            "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname IN ('fc', 'fc_api') AND c.relkind IN ('r', 'v', 'm', 'S', 'p')",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(relations.len() >= 15, "{relations:?}");
+    let mut sessions = vec![
+        ("sw.alice", db.sign_in("sw.alice").expect("sw.alice signs in")),
+        ("bi.admin", db.sign_in("bi.admin").expect("bi.admin signs in")),
+        (
+            "ig.officer",
+            db.sign_in("ig.officer").expect("ig.officer signs in"),
+        ),
+        ("famctx_app", connect(&db.service_url())),
+    ];
+    let writes = [
         "CREATE TABLE fc.x (a int)",
         "CREATE TABLE public.x (a int)",
+        "CREATE TEMP TABLE x (a int)",
         "INSERT INTO fc.audit_log (id, occurred_at, channel, action, outcome, prev_hash, row_hash) \
          VALUES (999, now(), 'cli', 'searched', 'allowed', '\\x00', '\\x00')",
         "UPDATE fc.audit_log SET reason = 'x'",
         "DELETE FROM fc.audit_log",
         "TRUNCATE fc.audit_log",
-        "SELECT * FROM fc.permission_grant",
-        "SELECT * FROM fc.app_user",
         "INSERT INTO fc.person (id) VALUES (99999999)",
         "ALTER TABLE fc.audit_log DISABLE TRIGGER audit_log_append_only",
-        "GRANT famctx_owner TO famctx_app",
-        "ALTER ROLE famctx_app SUPERUSER",
+        "GRANT famctx_owner TO CURRENT_USER",
+        "GRANT famctx_admins TO CURRENT_USER",
+        "GRANT famctx_service TO CURRENT_USER",
         "SET ROLE famctx_owner",
+        "SET ROLE famctx_roles",
         "CREATE ROLE intruder LOGIN",
-        "ALTER FUNCTION fc.audit_write(uuid, text, text, text, text, text, bigint, bigint[], text[], text, uuid, text, jsonb) OWNER TO famctx_app",
+        "SELECT fc.audit_write(NULL, 'x', 'cli', 'h', 'searched', 'allowed', NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
+        "SELECT fc.family_document('00000000-0000-0000-0000-000000000000', 1, 1, false)",
+        "SELECT fc.disclose(NULL, 'searched', '{}', NULL, NULL, NULL, NULL, NULL)",
         "CREATE OR REPLACE FUNCTION fc.current_grants(p_guid uuid) RETURNS TABLE (source_code text, expires_at timestamptz, granted_at timestamptz, grant_id bigint) LANGUAGE sql AS 'SELECT code, NULL::timestamptz, now(), 0::bigint FROM fc.data_source'",
+        "CREATE FUNCTION fc_api.x() RETURNS int LANGUAGE sql AS 'SELECT 1'",
     ];
-    for sql in refused {
-        let err = app.batch_execute(sql).expect_err(sql);
-        let state = err.code().map(|c| c.code().to_string()).unwrap_or_default();
-        assert_eq!(
-            state, "42501",
-            "{sql}: expected permission denied, got {err:?}"
-        );
+    for (who, session) in &mut sessions {
+        let reads = relations.iter().map(|r| format!("SELECT * FROM {r} LIMIT 1"));
+        for sql in reads.chain(writes.iter().map(|w| w.to_string())) {
+            let err = session
+                .batch_execute(&sql)
+                .expect_err(&format!("{who}: {sql}"));
+            let state = err.code().map(|c| c.code().to_string()).unwrap_or_default();
+            assert_eq!(
+                state, "42501",
+                "{who}: {sql}: expected permission denied, got {err:?}"
+            );
+        }
     }
+    // What they may do is call the door: an operator's lookup is audited under their name.
+    let (_, alice) = &mut sessions[0];
+    let envelope: serde_json::Value = alice
+        .query_one(
+            "SELECT fc_api.family_show('{\"id\": \"fc:1\", \"reason\": \"psql check\"}')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(envelope["outcome"], "allowed", "{envelope}");
     // The owner is refused by the trigger too.
     let mut owner = connect(&db.owner_url());
     for sql in [
@@ -190,7 +239,7 @@ fn generated_docs_are_current() {
 
 #[test]
 fn the_database_requires_tls_and_verify_full_checks_the_certificate() {
-    let url = var("FAMCTX_DATABASE_URL");
+    let url = var("FAMCTX_SERVICE_URL");
     let plain = url.replace("sslmode=verify-full", "sslmode=disable");
     let Err(err) = famctx::db::connect(&plain, std::time::Duration::from_secs(10)) else {
         panic!("a plain TCP connection was accepted")
@@ -204,10 +253,14 @@ fn the_database_requires_tls_and_verify_full_checks_the_certificate() {
     let ca = var("FAMCTX_LDAP_CA_FILE");
     let other_ca = url.replace(&ca, "/etc/ssl/certs/ca-certificates.crt");
     let run = Run::from(famctx_raw(
-        &[("FAMCTX_DATABASE_URL", other_ca)],
+        &[(
+            "FAMCTX_DATABASE_URL",
+            var("FAMCTX_OWNER_URL").replace(&ca, "/etc/ssl/certs/ca-certificates.crt"),
+        )],
         &["db", "status"],
         None,
     ));
+    let _ = other_ca;
     run.code(9);
     assert!(
         run.stderr.contains("cannot connect to PostgreSQL"),

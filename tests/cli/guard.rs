@@ -53,8 +53,11 @@ fn users_pass_directly_and_through_nested_groups() {
 }
 
 #[test]
-fn refusals_get_the_right_code_and_a_denied_audit_row() {
+fn refusals_get_the_right_code() {
     let db = TestDb::new("refusals");
+    // None of these can sign in to PostgreSQL either (AD refuses the password, or the
+    // account is in no FamilyContext group): their attempts are in AD's and PostgreSQL's
+    // logs, and famctx writes nothing to the trail for them.
     let cases: [(&str, String, i32); 4] = [
         ("dan.disabled", password("dan.disabled"), 3),
         ("nina.nogroup", password("nina.nogroup"), 4),
@@ -66,22 +69,26 @@ fn refusals_get_the_right_code_and_a_denied_audit_row() {
         let run = db.run_with(account, &pw, &[], &["whoami"]);
         run.code(code);
         assert!(run.stdout.is_empty(), "{account}: printed {}", run.stdout);
-        let rows = db.audit_rows();
-        assert_eq!(rows.len(), before + 1, "{account}: one audit row");
-        let row = rows.last().unwrap();
-        assert_eq!(row.get::<_, String>("outcome"), "denied", "{account}");
-        assert_eq!(row.get::<_, String>("actor_account"), account);
+        assert_eq!(db.audit_rows().len(), before, "{account}: no audit row");
     }
     // A wrong password and an unknown account read the same.
     let wrong = db.run_with("sw.alice", "not-her-password-1A", &[], &["whoami"]);
     let unknown = db.run_with("no.such.person", "Whatever-123", &[], &["whoami"]);
     assert_eq!(wrong.stderr, unknown.stderr);
+    // An operator with a role, refused another command's role, is recorded as denied.
+    let run = db.run("ig.officer", &["person", "search", "--last-name", "Carter", "--reason", "x"]);
+    run.code(4);
+    let row = last_audit(&db);
+    assert_eq!(row.get::<_, String>("actor_account"), "ig.officer");
+    assert_eq!(row.get::<_, String>("action"), "searched");
+    assert_eq!(row.get::<_, String>("outcome"), "denied");
 }
 
 #[test]
 fn hostile_usernames_are_refused_never_matched() {
     let db = TestDb::new("hostile_users");
     let long = "a".repeat(10_000);
+    let before = db.audit_rows().len();
     for name in [
         "*",
         "sw.alice)(objectClass=*",
@@ -98,33 +105,25 @@ fn hostile_usernames_are_refused_never_matched() {
             "message stays short: {}",
             run.stderr.len()
         );
-        let row = last_audit(&db);
-        assert_eq!(row.get::<_, String>("outcome"), "denied");
         assert!(
-            row.get::<_, Option<String>>("actor_account")
-                .unwrap_or_default()
-                .chars()
-                .count()
-                <= 256
-        );
-        let recorded = row
-            .get::<_, Option<String>>("actor_account")
-            .unwrap_or_default();
-        assert!(
-            !recorded
-                .chars()
-                .any(|c| c.is_control() || famctx::guard::is_invisible(c)),
-            "{recorded:?}"
+            run.stderr.contains("authentication failed") || run.stderr.contains("account name"),
+            "{}",
+            run.stderr
         );
     }
+    // Nobody was signed in, so nothing was recorded in anyone's name.
+    assert_eq!(db.audit_rows().len(), before);
 }
 
 #[test]
 fn a_failing_audit_write_shows_nothing_and_changes_nothing() {
     let db = TestDb::new("audit_down");
     let mut su = db.superuser();
-    su.batch_execute("REVOKE EXECUTE ON FUNCTION fc.audit_write(uuid, text, text, text, text, text, bigint, bigint[], text[], text, uuid, text, jsonb) FROM famctx_app")
-        .unwrap();
+    // The audit table refuses every new row (a full disk, a broken constraint).
+    su.batch_execute(
+        "ALTER TABLE fc.audit_log ADD CONSTRAINT refuse_all CHECK (id < 0) NOT VALID",
+    )
+    .unwrap();
     let users_before: i64 = su
         .query_one("SELECT count(*) FROM fc.app_user", &[])
         .unwrap()
@@ -314,7 +313,10 @@ fn an_unreachable_or_silent_directory_fails_closed_within_the_timeout() {
 fn a_silent_database_fails_closed_within_the_timeout() {
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = silent.local_addr().unwrap().port();
-    let url = format!("postgresql://famctx_app@127.0.0.1:{port}/famctx?sslmode=disable");
+    let url = format!(
+        "postgresql://127.0.0.1:{port}/famctx?sslmode=verify-full&sslrootcert={}",
+        var("FAMCTX_LDAP_CA_FILE")
+    );
     let run = Run::from(famctx_raw(
         &[
             ("FAMCTX_DATABASE_URL", url),
@@ -368,6 +370,7 @@ fn config_show_names_origins_and_hides_secrets() {
         &[
             ("FAMCTX_GROUP_ADMINS", "Domain Users".into()),
             ("FAMCTX_REASON_REQUIRED", "false".into()),
+            ("FAMCTX_OWNER_URL", var("FAMCTX_OWNER_URL")),
         ],
         &[
             "--config",
@@ -414,8 +417,14 @@ fn config_show_names_origins_and_hides_secrets() {
         "{}",
         refused.stderr
     );
-    let db = get("database_url")["value"].as_str().unwrap().to_string();
-    assert!(db.contains(":***@"), "{db}");
+    let owner = get("owner_url")["value"].as_str().unwrap().to_string();
+    assert!(owner.contains(":***@"), "{owner}");
+    let owner_password = url::Url::parse(&var("FAMCTX_OWNER_URL"))
+        .unwrap()
+        .password()
+        .unwrap()
+        .to_string();
+    assert!(!run.stdout.contains(&owner_password));
     assert!(!run.stdout.contains(&password("sw.alice")));
     let bad = tmpfile(
         dir.path(),
@@ -455,8 +464,9 @@ fn passwords_never_reach_the_audit_trail_or_the_command_line() {
     let run = Run::from(famctx_raw(&[], &["--password", &pw, "whoami"], None));
     run.code(2);
     assert!(
-        !run.stderr.contains(&pw) || run.stderr.contains("unexpected argument"),
+        run.stderr.contains("unexpected argument '--password'"),
         "{}",
         run.stderr
     );
+    assert!(!run.stderr.contains(&pw), "{}", run.stderr);
 }

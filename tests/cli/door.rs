@@ -1,0 +1,258 @@
+//! The database is the lock: operators sign in to PostgreSQL as themselves and reach data only
+//! through the fc_api functions, which check the caller and write the audit row themselves.
+
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+fn call(client: &mut postgres::Client, function: &str, request: Value) -> Value {
+    client
+        .query_one(&format!("SELECT fc_api.{function}($1::jsonb)"), &[&request])
+        .unwrap_or_else(|e| panic!("{function}: {e}"))
+        .get(0)
+}
+
+#[test]
+fn in_psql_alice_gets_her_lookup_only_through_the_function_and_only_after_its_audit_row() {
+    let db = TestDb::new("door_psql");
+    let mut alice = db.sign_in("sw.alice").expect("sw.alice signs in with her AD password");
+    let err = alice.batch_execute("SELECT * FROM fc.person").unwrap_err();
+    assert_eq!(err.code().map(|c| c.code()), Some("42501"), "{err}");
+
+    // The function answers with a ticket; its audit row names her.
+    let envelope = call(&mut alice, "family_show", json!({"id": "fc:1", "reason": "psql check"}));
+    assert_eq!(envelope["outcome"], "allowed", "{envelope}");
+    let row = db.audit_rows().pop().unwrap();
+    assert_eq!(row.get::<_, String>("actor_account"), "sw.alice");
+    assert_eq!(row.get::<_, String>("action"), "viewed_family");
+    assert_eq!(row.get::<_, Option<i64>>("subject_person"), Some(1));
+    let details: Value = row.get("details");
+    assert_eq!(details["db_role"], "sw.alice");
+    let ticket: uuid::Uuid = envelope["ticket"].as_str().unwrap().parse().unwrap();
+    let document: Value = alice
+        .query_one("SELECT fc_api.collect($1)", &[&ticket])
+        .unwrap()
+        .get(0);
+    assert_eq!(document["person"]["id"], "fc:1");
+    // A ticket is collected once.
+    assert!(alice.query_one("SELECT fc_api.collect($1)", &[&ticket]).is_err());
+
+    // Inside a transaction that has not committed, nothing is handed over; rolled back, the
+    // request and its ticket are gone.
+    let before = db.audit_rows().len();
+    let mut tx = alice.transaction().unwrap();
+    let envelope: Value = tx
+        .query_one(
+            "SELECT fc_api.family_show($1::jsonb)",
+            &[&json!({"id": "fc:1", "reason": "then roll back"})],
+        )
+        .unwrap()
+        .get(0);
+    let ticket: uuid::Uuid = envelope["ticket"].as_str().unwrap().parse().unwrap();
+    let err = tx
+        .query_one("SELECT fc_api.collect($1)", &[&ticket])
+        .unwrap_err();
+    assert!(err.to_string().contains("not committed"), "{err}");
+    drop(tx);
+    assert!(alice.query_one("SELECT fc_api.collect($1)", &[&ticket]).is_err());
+    assert_eq!(db.audit_rows().len(), before);
+
+    // Without a reason: refused, and the refusal is audited.
+    let refused = call(&mut alice, "family_show", json!({"id": "fc:1"}));
+    assert_eq!(refused["outcome"], "denied");
+    assert!(
+        refused["error"]["message"].as_str().unwrap().contains("reason is required"),
+        "{refused}"
+    );
+    let row = db.audit_rows().pop().unwrap();
+    assert_eq!(row.get::<_, String>("outcome"), "denied");
+    assert_eq!(row.get::<_, String>("actor_account"), "sw.alice");
+
+    // Another operator's ticket is not hers.
+    let mut bob = db.sign_in("eh.bob").unwrap();
+    let bobs = call(&mut bob, "family_show", json!({"id": "fc:1", "reason": "bob"}));
+    let ticket: uuid::Uuid = bobs["ticket"].as_str().unwrap().parse().unwrap();
+    assert!(alice.query_one("SELECT fc_api.collect($1)", &[&ticket]).is_err());
+}
+
+#[test]
+fn disabled_groupless_and_wrong_passwords_cannot_sign_in() {
+    let db = TestDb::new("door_sign_in");
+    for account in ["dan.disabled", "nina.nogroup"] {
+        let err = db.sign_in(account).err().unwrap_or_else(|| panic!("{account} signed in"));
+        assert!(
+            matches!(err, famctx::error::Error::Auth(_)),
+            "{account}: {err}"
+        );
+    }
+    let wrong = famctx::db::connect_as(
+        &db.url(),
+        "sw.alice",
+        "not-her-password-1A",
+        std::time::Duration::from_secs(10),
+    );
+    assert!(matches!(wrong, Err(famctx::error::Error::Auth(_))));
+    // famctx never sends a password over anything weaker than verify-full.
+    let weak = db.url().replace("sslmode=verify-full", "sslmode=require");
+    let run = db.run_with("sw.alice", &password("sw.alice"), &[("FAMCTX_DATABASE_URL", weak)], &["whoami"]);
+    run.code(2);
+    assert!(run.stderr.contains("verify-full"), "{}", run.stderr);
+    // A user typing her name in capitals signs in as the same role.
+    let me = db.run("SW.Alice", &["whoami", "-o", "json"]).ok().json();
+    assert_eq!(me["database_role"], "sw.alice");
+}
+
+#[test]
+fn only_a_trusted_service_may_name_the_acting_user() {
+    let db = TestDb::new("door_service");
+    let bob_guid = db.guid("eh.bob");
+    let acting = json!({"guid": bob_guid, "account": "eh.bob", "display": "Bob Evans", "roles": ["user"]});
+
+    let mut alice = db.sign_in("sw.alice").unwrap();
+    let refused = call(
+        &mut alice,
+        "family_show",
+        json!({"id": "fc:1", "reason": "as bob", "as": acting}),
+    );
+    assert_eq!(refused["outcome"], "denied", "{refused}");
+    let row = db.audit_rows().pop().unwrap();
+    assert_eq!(row.get::<_, String>("actor_account"), "sw.alice", "recorded as herself");
+    assert_eq!(row.get::<_, String>("outcome"), "denied");
+
+    let mut api = connect(&db.service_url());
+    let allowed = call(
+        &mut api,
+        "family_show",
+        json!({"id": "fc:1", "reason": "api lookup", "as": acting}),
+    );
+    assert_eq!(allowed["outcome"], "allowed", "{allowed}");
+    let row = db.audit_rows().pop().unwrap();
+    assert_eq!(row.get::<_, String>("actor_account"), "eh.bob");
+    let details: Value = row.get("details");
+    assert_eq!(details["service"], "famctx_app");
+    // The service must name someone.
+    let nobody = call(&mut api, "family_show", json!({"id": "fc:1", "reason": "x"}));
+    assert_eq!(nobody["outcome"], "denied");
+}
+
+#[test]
+fn no_credential_in_the_operator_settings() {
+    let text = std::fs::read_to_string(repo().join("target/dev/env")).unwrap();
+    for line in text.lines().filter(|l| l.contains("://")) {
+        let value = line.split_once('=').unwrap().1.trim_matches('\'');
+        let url = url::Url::parse(value).unwrap();
+        assert!(
+            url.password().is_none() && url.username().is_empty(),
+            "{line}: an operator setting holds a credential"
+        );
+    }
+}
+
+fn samba_tool(args: &[&str]) {
+    let conf = repo().join("target/dev/samba/etc/smb.conf");
+    let out = std::process::Command::new("samba-tool")
+        .args(args)
+        .arg("-s")
+        .arg(&conf)
+        .output()
+        .expect("samba-tool");
+    assert!(
+        out.status.success(),
+        "samba-tool {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn roles_sync(db: &TestDb) -> Value {
+    Run::from(famctx_raw(
+        &[
+            ("FAMCTX_DATABASE_URL", db.url()),
+            ("FAMCTX_USER", "bi.admin".into()),
+        ],
+        &["--password-stdin", "roles", "sync", "--yes", "-o", "json", "--reason", "test"],
+        Some(&password("bi.admin")),
+    ))
+    .ok()
+    .json()
+}
+
+#[test]
+fn a_member_who_leaves_the_group_loses_sign_in_and_lookups() {
+    let db = TestDb::new("door_leaver");
+    let name = format!("tmp.leaver{}", std::process::id());
+    let pw = "Leaver-Passw0rd-1";
+    samba_tool(&["user", "create", &name, pw, "--given-name=Temp", "--surname=Leaver"]);
+    samba_tool(&["group", "addmembers", "FamilyContext Users", &name]);
+    let cleanup = scopeguard(&name);
+
+    let first = roles_sync(&db);
+    let created: Vec<&Value> = first["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["role"] == name.as_str())
+        .collect();
+    assert!(created.iter().any(|c| c["change"] == "created"), "{first}");
+    assert_eq!(roles_sync(&db)["summary"]["created"], 0, "idempotent");
+    let sign_in = || famctx::db::connect_as(&db.url(), &name, pw, std::time::Duration::from_secs(10));
+    let mut client = sign_in().expect("the new member signs in");
+    let envelope: Value = client
+        .query_one(
+            "SELECT fc_api.family_show($1::jsonb)",
+            &[&json!({"id": "fc:1", "reason": "before leaving"})],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(envelope["outcome"], "allowed");
+    drop(client);
+
+    samba_tool(&["group", "removemembers", "FamilyContext Users", &name]);
+    // PostgreSQL's sign-in asks AD for the group at every login: refused at once.
+    assert!(sign_in().is_err(), "signed in after leaving the group");
+    let second = roles_sync(&db);
+    assert!(
+        second["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["role"] == name.as_str() && c["change"] == "login_disabled"),
+        "{second}"
+    );
+    let row = db
+        .superuser()
+        .query_one(
+            "SELECT r.rolcanlogin, pg_has_role(r.rolname, 'famctx_users', 'MEMBER') \
+             FROM pg_roles r WHERE r.rolname = $1",
+            &[&name],
+        )
+        .unwrap();
+    assert!(!row.get::<_, bool>(0), "NOLOGIN");
+    assert!(!row.get::<_, bool>(1), "out of famctx_users");
+    let changes: i64 = db
+        .superuser()
+        .query_one(
+            "SELECT count(*) FROM fc.audit_log WHERE action = 'role_changed' AND target_user = $1",
+            &[&name],
+        )
+        .unwrap()
+        .get(0);
+    assert!(changes >= 3, "created, joined, left, disabled: each audited ({changes})");
+    drop(cleanup);
+}
+
+/// Deletes the temporary AD account when the test ends, whatever happens.
+struct Cleanup(String);
+
+fn scopeguard(name: &str) -> Cleanup {
+    Cleanup(name.to_string())
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let conf = repo().join("target/dev/samba/etc/smb.conf");
+        let _ = std::process::Command::new("samba-tool")
+            .args(["user", "delete", &self.0, "-s"])
+            .arg(&conf)
+            .output();
+    }
+}
