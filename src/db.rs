@@ -49,6 +49,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(8, "door"),
     migration!(9, "permission_door"),
     migration!(10, "audit_door"),
+    migration!(11, "mdm_door"),
 ];
 
 impl Migration {

@@ -1,20 +1,23 @@
 //! `famctx permission`: grant, revoke, list, review and bulk-apply data
-//! source grants. Every change is checked against AD (the grantee exists
-//! and is enabled), applied as a set in one transaction and audited a row a
-//! change, in the same transaction; the command itself writes one more row.
+//! source grants, through the door. famctx checks the operator against AD
+//! and looks every grantee up there (exists, enabled); the database
+//! functions `fc_api.permission_grant`, `_revoke`, `_apply`, `_list` and
+//! `_review` (sql/migrations/V9) check the caller again, validate the whole
+//! request, apply it as a set and write one audit row a change plus one for
+//! the request, in the same transaction.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use postgres::Transaction;
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
 use crate::cli::Format;
 use crate::directory::{self, Account};
 use crate::error::{code, Error, Result};
-use crate::guard::{self, Audit, Needs, Role, Session};
+use crate::guard::{self, Door, Needs, Role};
 use crate::output::{Output, Table};
 use crate::when;
 use crate::Context;
@@ -124,7 +127,7 @@ pub struct ApplyArgs {
     pub yes: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     Grant,
@@ -152,15 +155,25 @@ pub struct Change {
     pub ticket: Option<String>,
 }
 
-/// What a change did (or, in a dry run, would do).
-#[derive(Debug, Clone, Serialize)]
+/// What a change did (or, in a dry run, would do), as the database reports it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Outcome {
-    #[serde(flatten)]
-    pub change: Change,
+    pub line: usize,
+    pub action: Action,
+    pub user: String,
+    pub source: String,
+    pub expires: Option<DateTime<Utc>>,
+    pub reason: String,
+    pub ticket: Option<String>,
     pub effect: String,
     pub previous_expires: Option<DateTime<Utc>>,
-    #[serde(skip)]
-    index: usize,
+}
+
+/// The result of `fc_api.permission_grant`, `_revoke` and `_apply`.
+#[derive(Debug, Deserialize)]
+struct Applied {
+    changes: usize,
+    outcomes: Vec<Outcome>,
 }
 
 /// A bad row of a bulk file, or a bad argument.
@@ -212,7 +225,7 @@ fn ticket(ticket: Option<&str>) -> Result<Option<String>> {
 }
 
 fn grant(ctx: &Context, args: &GrantArgs) -> Result<u8> {
-    let out = ctx.output();
+    let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json, Format::Csv])?;
     directory::check_account_name(&args.user)
         .map_err(|why| Error::Usage(format!("{}: {why}", directory::shorten(&args.user))))?;
@@ -229,70 +242,68 @@ fn grant(ctx: &Context, args: &GrantArgs) -> Result<u8> {
             "--source is required: give one or more codes from `famctx source list`".into(),
         ));
     }
-    let request = Request {
-        changes: Vec::new(),
-        dry_run: false,
-        confirm: Confirm::Never,
-        label: "grant",
+    let mut door = Door::open(
+        ctx,
+        Needs::Role(Role::Admin),
+        "permission_applied",
+        None,
+        Some(&reason),
+    )?;
+    let sources = if args.sources.is_empty() {
+        choose_sources(&mut door)?
+    } else {
+        args.sources.clone()
     };
-    let (user, sources) = (args.user.clone(), args.sources.clone());
-    run_changes(ctx, out, request, move |tx| {
-        let sources = if sources.is_empty() {
-            choose_sources(tx)?
-        } else {
-            sources
-        };
-        Ok(sources
-            .into_iter()
-            .map(|source| Change {
-                line: 0,
-                action: Action::Grant,
-                user: user.clone(),
-                source,
-                expires,
-                reason: reason.clone(),
-                ticket: ticket.clone(),
-            })
-            .collect())
-    })
+    let found = lookup(&mut door, std::slice::from_ref(&args.user))?;
+    let mut request = grantee(&args.user, &found);
+    request["sources"] = json!(sources);
+    request["expires"] = json!(expires);
+    request["reason"] = json!(reason);
+    request["ticket"] = json!(ticket);
+    let applied = submit(
+        &mut door,
+        "permission_grant",
+        request,
+        false,
+        Confirm::Never,
+    )?;
+    render(&mut out, &applied.outcomes, false)?;
+    Ok(code::SUCCESS)
 }
 
 fn revoke(ctx: &Context, args: &RevokeArgs) -> Result<u8> {
-    let out = ctx.output();
+    let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json, Format::Csv])?;
     directory::check_account_name(&args.user)
         .map_err(|why| Error::Usage(format!("{}: {why}", directory::shorten(&args.user))))?;
     let reason = required_reason(args.reason.as_deref())?;
-    let request = Request {
-        changes: Vec::new(),
-        dry_run: false,
-        confirm: if args.yes {
-            Confirm::Never
-        } else {
-            Confirm::Always
-        },
-        label: "revoke",
+    let confirm = if args.yes {
+        Confirm::Never
+    } else {
+        Confirm::Always
     };
-    let (user, sources, all) = (args.user.clone(), args.sources.clone(), args.all);
-    run_changes(ctx, out, request, move |tx| {
-        let sources = if all { all_sources(tx)? } else { sources };
-        Ok(sources
-            .into_iter()
-            .map(|source| Change {
-                line: 0,
-                action: Action::Revoke,
-                user: user.clone(),
-                source,
-                expires: None,
-                reason: reason.clone(),
-                ticket: None,
-            })
-            .collect())
-    })
+    let mut door = Door::open(
+        ctx,
+        Needs::Role(Role::Admin),
+        "permission_applied",
+        None,
+        Some(&reason),
+    )?;
+    let found = lookup(&mut door, std::slice::from_ref(&args.user))?;
+    let mut request = grantee(&args.user, &found);
+    if args.all {
+        request["all"] = json!(true);
+    } else {
+        request["sources"] = json!(args.sources);
+    }
+    request["reason"] = json!(reason);
+    let applied = submit(&mut door, "permission_revoke", request, false, confirm)?;
+    render(&mut out, &applied.outcomes, false)?;
+    Ok(code::SUCCESS)
 }
 
 fn apply(ctx: &Context, args: &ApplyArgs) -> Result<u8> {
-    let out = ctx.output();
+    let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json, Format::Csv])?;
     if args.file == "-" && ctx.settings.password_stdin {
         return Err(Error::Usage(
@@ -307,13 +318,69 @@ fn apply(ctx: &Context, args: &ApplyArgs) -> Result<u8> {
     } else {
         Confirm::Over(CONFIRM_OVER)
     };
-    let request = Request {
-        changes,
-        dry_run: args.dry_run,
+    let mut door = Door::open(
+        ctx,
+        Needs::Role(Role::Admin),
+        "permission_applied",
+        None,
+        None,
+    )?;
+    let users: Vec<String> = changes.iter().map(|c| c.user.clone()).collect();
+    let found = lookup(&mut door, &users)?;
+    let rows: Vec<Value> = changes
+        .iter()
+        .map(|c| {
+            let mut row = grantee(&c.user, &found);
+            row["line"] = json!(c.line);
+            row["action"] = json!(c.action);
+            row["source"] = json!(c.source);
+            row["expires"] = json!(c.expires);
+            row["reason"] = json!(c.reason);
+            row["ticket"] = json!(c.ticket);
+            row
+        })
+        .collect();
+    let request = json!({ "command": "apply", "changes": rows });
+    let applied = submit(
+        &mut door,
+        "permission_apply",
+        request,
+        args.dry_run,
         confirm,
-        label: "apply",
-    };
-    run_changes(ctx, out, request, |_| Ok(Vec::new()))
+    )?;
+    render(&mut out, &applied.outcomes, args.dry_run)?;
+    Ok(code::SUCCESS)
+}
+
+/// The grantees, looked up in AD in batches (bound as the operator), by lower-case name.
+fn lookup(door: &mut Door, users: &[String]) -> Result<HashMap<String, Account>> {
+    let mut names: Vec<String> = users.iter().map(|u| u.to_lowercase()).collect();
+    names.sort();
+    names.dedup();
+    door.directory().accounts(&names)
+}
+
+/// A grantee as the door functions take it: the name as typed and the AD identity, or what
+/// is wrong with the account (the database refuses the request, listing it).
+fn grantee(user: &str, found: &HashMap<String, Account>) -> Value {
+    match found.get(&user.to_lowercase()) {
+        None => json!({
+            "user": user,
+            "problem": format!("no account {user:?} in Active Directory"),
+        }),
+        Some(a) => {
+            let mut g = json!({
+                "user": user,
+                "guid": a.guid,
+                "account": a.sam,
+                "display": a.display_name,
+            });
+            if let Err(state) = a.usable() {
+                g["problem"] = json!(format!("account {} is {state} in Active Directory", a.sam));
+            }
+            g
+        }
+    }
 }
 
 fn read_input(file: &str) -> Result<Vec<u8>> {
@@ -346,296 +413,43 @@ enum Confirm {
     Over(usize),
 }
 
-struct Request {
-    changes: Vec<Change>,
+/// The shared path of grant, revoke and apply. When the change may need confirmation, the
+/// database plans it first (a dry run, audited as such); the operator confirms; then the
+/// change is made, refused by the database if the plan no longer holds.
+fn submit(
+    door: &mut Door,
+    function: &str,
+    mut request: Value,
     dry_run: bool,
-    confirm: Confirm,
-    label: &'static str,
+    policy: Confirm,
+) -> Result<Applied> {
+    if dry_run {
+        request["dry_run"] = json!(true);
+        return applied(door.call(function, request)?);
+    }
+    if !matches!(policy, Confirm::Never) {
+        let mut plan = request.clone();
+        plan["dry_run"] = json!(true);
+        let planned = applied(door.call(function, plan)?)?;
+        confirm(policy, planned.changes, &planned.outcomes)?;
+        request["confirmed_changes"] = json!(planned.changes);
+    }
+    applied(door.call(function, request)?)
 }
 
-/// The shared path of grant, revoke and apply: through the door, check
-/// every change (sources, grantees in AD, no self-grants, no
-/// contradictions), plan, confirm, apply as a set, audit each change.
-fn run_changes(
-    ctx: &Context,
-    mut out: Output,
-    request: Request,
-    more: impl FnOnce(&mut Transaction) -> Result<Vec<Change>>,
-) -> Result<u8> {
-    let audit = Audit::new("permission_applied")
-        .detail("command", request.label)
-        .detail("dry_run", request.dry_run)
-        .detail("requested", request.changes.len());
-    let outcomes = guard::through(
-        ctx,
-        Needs::Role(Role::Admin),
-        audit,
-        |tx, session, audit| {
-            let mut changes = request.changes;
-            changes.extend(more(tx)?);
-            if changes.is_empty() {
-                return Err(Error::Usage("no changes given".into()));
-            }
-            let changes = dedupe(changes)?;
-            let accounts = check(tx, session, &changes)?;
-            let planned = plan(tx, &changes, &accounts)?;
-            let changing = planned
-                .iter()
-                .filter(|o| changes_something(&o.effect))
-                .count();
-            audit.set_detail("changes", changing);
-            if request.dry_run || changing == 0 {
-                audit.set_detail("effects", tally(&planned));
-                return Ok(planned);
-            }
-            confirm(request.confirm, changing, &planned)?;
-            let applied = apply_set(tx, session, &changes, &accounts)?;
-            audit.set_detail("effects", tally(&applied));
-            Ok(applied)
-        },
-    )?;
-    render(&mut out, &outcomes, request.dry_run)?;
-    Ok(code::SUCCESS)
+fn applied(result: Value) -> Result<Applied> {
+    serde_json::from_value(result)
+        .map_err(|e| Error::Other(format!("the database's answer was not understood: {e}")))
 }
 
 fn changes_something(effect: &str) -> bool {
     matches!(effect, "added" | "extended" | "revoked")
 }
 
-fn tally(outcomes: &[Outcome]) -> BTreeMap<String, usize> {
-    let mut t = BTreeMap::new();
-    for o in outcomes {
-        *t.entry(o.effect.clone()).or_insert(0) += 1;
-    }
-    t
-}
-
-/// Collapses identical repeats; refuses two different requests for the
-/// same user and source.
-fn dedupe(changes: Vec<Change>) -> Result<Vec<Change>> {
-    let mut seen: HashMap<(String, String), Change> = HashMap::new();
-    let mut kept = Vec::new();
-    let mut problems = Vec::new();
-    for c in changes {
-        let key = (c.user.to_lowercase(), c.source.clone());
-        match seen.get(&key) {
-            Some(first) if first.action == c.action && first.expires == c.expires => {}
-            Some(first) => problems.push(Problem {
-                line: c.line,
-                what: format!(
-                    "{} {} for {} contradicts line {} ({} {})",
-                    c.action.name(),
-                    c.source,
-                    c.user,
-                    first.line,
-                    first.action.name(),
-                    first.source
-                ),
-            }),
-            None => {
-                seen.insert(key, c.clone());
-                kept.push(c);
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(kept)
-    } else {
-        Err(rejected(&problems, "contradictory rows"))
-    }
-}
-
-/// Every source known, every grantee an enabled AD account (looked up in
-/// batches), nobody changing their own access.
-fn check(
-    tx: &mut Transaction,
-    session: &mut Session,
-    changes: &[Change],
-) -> Result<HashMap<String, Account>> {
-    let known: Vec<String> = all_sources(tx)?;
-    let mut names: Vec<String> = changes.iter().map(|c| c.user.to_lowercase()).collect();
-    names.sort();
-    names.dedup();
-    let accounts = session.directory.accounts(&names)?;
-    let me = session.operator.account.guid;
-    if let Some(own) = changes.iter().find(|c| {
-        accounts
-            .get(&c.user.to_lowercase())
-            .is_some_and(|a| a.guid == me)
-    }) {
-        let line = if own.line > 0 {
-            format!(" (line {})", own.line)
-        } else {
-            String::new()
-        };
-        return Err(Error::NotPermitted(format!(
-            "{} may not change their own access{line}; ask another administrator; nothing was changed",
-            session.operator.account.sam
-        )));
-    }
-    let mut problems = Vec::new();
-    for c in changes {
-        let mut bad = |what: String| problems.push(Problem { line: c.line, what });
-        if !known.contains(&c.source) {
-            bad(format!(
-                "unknown source {:?} (known: {})",
-                c.source,
-                known.join(", ")
-            ));
-        }
-        match accounts.get(&c.user.to_lowercase()) {
-            None => bad(format!("no account {:?} in Active Directory", c.user)),
-            Some(a) => {
-                if let Err(state) = a.usable() {
-                    bad(format!("account {} is {state} in Active Directory", a.sam));
-                }
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(accounts)
-    } else {
-        Err(rejected(
-            &problems,
-            &format!("{} bad row(s)", problems.len()),
-        ))
-    }
-}
-
-struct Columns {
-    i: Vec<i32>,
-    actions: Vec<&'static str>,
-    grantees: Vec<uuid::Uuid>,
-    accounts: Vec<String>,
-    displays: Vec<Option<String>>,
-    sources: Vec<String>,
-    expires: Vec<Option<DateTime<Utc>>>,
-    reasons: Vec<String>,
-    tickets: Vec<Option<String>>,
-}
-
-fn columns(changes: &[Change], accounts: &HashMap<String, Account>) -> Result<Columns> {
-    let mut c = Columns {
-        i: Vec::new(),
-        actions: Vec::new(),
-        grantees: Vec::new(),
-        accounts: Vec::new(),
-        displays: Vec::new(),
-        sources: Vec::new(),
-        expires: Vec::new(),
-        reasons: Vec::new(),
-        tickets: Vec::new(),
-    };
-    for (i, ch) in changes.iter().enumerate() {
-        let a = accounts
-            .get(&ch.user.to_lowercase())
-            .ok_or_else(|| Error::Other(format!("account {} vanished while checking", ch.user)))?;
-        c.i.push(i as i32);
-        c.actions.push(ch.action.name());
-        c.grantees.push(a.guid);
-        c.accounts.push(a.sam.clone());
-        c.displays.push(a.display_name.clone());
-        c.sources.push(ch.source.clone());
-        c.expires.push(ch.expires);
-        c.reasons.push(ch.reason.clone());
-        c.tickets.push(ch.ticket.clone());
-    }
-    Ok(c)
-}
-
-fn outcomes(changes: &[Change], rows: Vec<postgres::Row>) -> Vec<Outcome> {
-    rows.iter()
-        .filter_map(|r| {
-            let i: i32 = r.get("i");
-            changes.get(i as usize).map(|c| Outcome {
-                change: c.clone(),
-                effect: r.get("effect"),
-                previous_expires: r.get("previous_expires"),
-                index: i as usize,
-            })
-        })
-        .collect()
-}
-
-fn plan(
-    tx: &mut Transaction,
-    changes: &[Change],
-    accounts: &HashMap<String, Account>,
-) -> Result<Vec<Outcome>> {
-    let c = columns(changes, accounts)?;
-    let rows = tx.query(
-        "SELECT i, effect, previous_expires FROM fc.plan_grants($1, $2, $3, $4, $5)",
-        &[&c.i, &c.actions, &c.grantees, &c.sources, &c.expires],
-    )?;
-    Ok(outcomes(changes, rows))
-}
-
-/// Applies the set, then writes one audit row a change in one statement.
-fn apply_set(
-    tx: &mut Transaction,
-    session: &Session,
-    changes: &[Change],
-    accounts: &HashMap<String, Account>,
-) -> Result<Vec<Outcome>> {
-    let c = columns(changes, accounts)?;
-    let me = &session.operator.account;
-    let rows = tx
-        .query(
-            "SELECT i, effect, previous_expires FROM fc.apply_grants($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            &[&me.guid, &c.i, &c.actions, &c.grantees, &c.accounts, &c.displays, &c.sources, &c.expires, &c.reasons, &c.tickets],
-        )
-        .map_err(|e| match e.as_db_error() {
-            Some(db) if matches!(db.code().code(), "42501" | "22023") => Error::Usage(db.message().to_string()),
-            _ => Error::from(e),
-        })?;
-    let applied = outcomes(changes, rows);
-    let changed: Vec<&Outcome> = applied
-        .iter()
-        .filter(|o| changes_something(&o.effect))
-        .collect();
-    let action: Vec<&str> = changed
-        .iter()
-        .map(|o| match o.effect.as_str() {
-            "added" => "permission_granted",
-            "extended" => "permission_extended",
-            _ => "permission_revoked",
-        })
-        .collect();
-    let details: Vec<serde_json::Value> = changed
-        .iter()
-        .map(|o| {
-            serde_json::json!({
-                "source": o.change.source,
-                "effect": o.effect,
-                "expires": o.change.expires,
-                "previous_expires": o.previous_expires,
-                "ticket": o.change.ticket,
-                "line": if o.change.line > 0 { Some(o.change.line) } else { None },
-            })
-        })
-        .collect();
-    let targets: Vec<&str> = changed
-        .iter()
-        .map(|o| c.accounts[o.index].as_str())
-        .collect();
-    let guids: Vec<uuid::Uuid> = changed.iter().map(|o| c.grantees[o.index]).collect();
-    let reasons: Vec<&str> = changed.iter().map(|o| o.change.reason.as_str()).collect();
-    guard::write_many(
-        tx,
-        &session.operator.account,
-        &action,
-        &targets,
-        &guids,
-        &reasons,
-        &details,
-    )?;
-    Ok(applied)
-}
-
 fn confirm(policy: Confirm, changing: usize, planned: &[Outcome]) -> Result<()> {
     let needed = match policy {
         Confirm::Never => false,
-        Confirm::Always => true,
+        Confirm::Always => changing > 0,
         Confirm::Over(n) => changing > n,
     };
     if !needed {
@@ -653,9 +467,9 @@ fn confirm(policy: Confirm, changing: usize, planned: &[Outcome]) -> Result<()> 
     {
         eprintln!(
             "  {} {} {} ({})",
-            o.change.action.name(),
-            o.change.user,
-            o.change.source,
+            o.action.name(),
+            o.user,
+            o.source,
             o.effect
         );
     }
@@ -678,19 +492,17 @@ fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 
-fn all_sources(tx: &mut Transaction) -> Result<Vec<String>> {
-    Ok(tx
-        .query(
-            "SELECT code FROM fc.data_source ORDER BY sort_order, code",
-            &[],
-        )?
-        .iter()
-        .map(|r| r.get(0))
-        .collect())
-}
-
-fn choose_sources(tx: &mut Transaction) -> Result<Vec<String>> {
-    let all = all_sources(tx)?;
+/// The data sources to grant, chosen on the terminal from `fc_api.source_list`.
+fn choose_sources(door: &mut Door) -> Result<Vec<String>> {
+    let listed = door.call("source_list", json!({}))?;
+    let all: Vec<String> = listed
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.get("code").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
     let picked = dialoguer::MultiSelect::new()
         .with_prompt("Data sources to grant (space to select, enter to confirm)")
         .items(&all)
@@ -712,16 +524,15 @@ fn render(out: &mut Output, outcomes: &[Outcome], dry_run: bool) -> Result<()> {
     let mut t = Table::new(["line", "action", "user", "source", "expires", "effect"]);
     for o in outcomes {
         t.row([
-            if o.change.line > 0 {
-                o.change.line.to_string()
+            if o.line > 0 {
+                o.line.to_string()
             } else {
                 String::new()
             },
-            o.change.action.name().to_string(),
-            o.change.user.clone(),
-            o.change.source.clone(),
-            o.change
-                .expires
+            o.action.name().to_string(),
+            o.user.clone(),
+            o.source.clone(),
+            o.expires
                 .map(|e| e.format("%Y-%m-%d %H:%M:%S UTC").to_string())
                 .unwrap_or_else(|| "never".into()),
             if dry_run {
@@ -1009,54 +820,40 @@ fn change(line: usize, row: Row, now: DateTime<Utc>) -> std::result::Result<Chan
 fn list(ctx: &Context, args: &ListArgs) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json, Format::Csv])?;
-    let now = Utc::now();
     let at = args
         .as_of
         .as_deref()
-        .map(|t| when::parse_instant(t, now))
-        .transpose()?
-        .unwrap_or(now);
+        .map(|t| when::parse_instant(t, Utc::now()))
+        .transpose()?;
     if let Some(u) = &args.user {
         directory::check_account_name(u)
             .map_err(|why| Error::Usage(format!("{}: {why}", directory::shorten(u))))?;
     }
-    let audit = Audit::new("permission_listed")
-        .detail("user", &args.user)
-        .detail("source", &args.source)
-        .detail("as_of", at)
-        .detail("include_ended", args.include_ended);
-    let rows = guard::through(
+    let mut door = Door::open(
         ctx,
         Needs::Role(Role::Admin),
-        audit,
-        |tx, session, audit| {
-            if let Some(s) = &args.source {
-                if !all_sources(tx)?.contains(s) {
-                    return Err(Error::Usage(format!(
-                        "unknown source {s:?}: see famctx source list"
-                    )));
-                }
-            }
-            let grantee = match &args.user {
-                None => None,
-                Some(u) => {
-                    let found = session.directory.accounts(std::slice::from_ref(u))?;
-                    let a = found.get(&u.to_lowercase()).ok_or_else(|| {
-                        Error::NotFound(format!("no account {u:?} in Active Directory"))
-                    })?;
-                    audit.target_user = Some(a.sam.clone());
-                    audit.target_guid = Some(a.guid);
-                    Some(a.guid)
-                }
-            };
-            let rows = tx.query(
-            "SELECT grantee, source_code, status, granted_by, reason, ticket, valid_from, expires_at, revoked_at, revoked_by, revoke_reason \
-             FROM fc.grants_as_of($1, $2, $3, $4)",
-            &[&at, &grantee, &args.source, &args.include_ended],
-        )?;
-            Ok(rows.iter().map(ListedGrant::from).collect::<Vec<_>>())
-        },
+        "permission_listed",
+        None,
+        None,
     )?;
+    let mut request = match &args.user {
+        None => json!({}),
+        Some(u) => {
+            let found = lookup(&mut door, std::slice::from_ref(u))?;
+            match found.get(&u.to_lowercase()) {
+                Some(a) => json!({ "user": u, "guid": a.guid, "account": a.sam }),
+                None => json!({
+                    "user": u,
+                    "problem": format!("no account {u:?} in Active Directory"),
+                }),
+            }
+        }
+    };
+    request["source"] = json!(args.source);
+    request["as_of"] = json!(at);
+    request["include_ended"] = json!(args.include_ended);
+    let rows: Vec<ListedGrant> = serde_json::from_value(door.call("permission_list", request)?)
+        .map_err(|e| Error::Other(format!("the database's answer was not understood: {e}")))?;
     if out.format == Format::Json {
         out.json(&rows)?;
     } else {
@@ -1100,7 +897,8 @@ fn list(ctx: &Context, args: &ListArgs) -> Result<u8> {
     Ok(code::SUCCESS)
 }
 
-#[derive(Debug, Serialize)]
+/// A grant as `fc_api.permission_list` reports it.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ListedGrant {
     pub user: String,
     pub source: String,
@@ -1115,25 +913,8 @@ pub struct ListedGrant {
     pub revoke_reason: Option<String>,
 }
 
-impl From<&postgres::Row> for ListedGrant {
-    fn from(r: &postgres::Row) -> Self {
-        ListedGrant {
-            user: r.get(0),
-            source: r.get(1),
-            status: r.get(2),
-            granted_by: r.get(3),
-            reason: r.get(4),
-            ticket: r.get(5),
-            valid_from: r.get(6),
-            expires_at: r.get(7),
-            revoked_at: r.get(8),
-            revoked_by: r.get(9),
-            revoke_reason: r.get(10),
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
+/// A grant to recertify, as `fc_api.permission_review` reports it.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct ReviewedGrant {
     pub user: String,
     pub source: String,
@@ -1149,30 +930,19 @@ pub struct ReviewedGrant {
 fn review(ctx: &Context, args: &ReviewArgs) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json, Format::Csv])?;
-    let audit = Audit::new("permission_reviewed")
-        .detail("expiring_within_days", args.expiring_within)
-        .detail("unused_for_days", args.unused_for);
-    let rows = guard::through(ctx, Needs::Role(Role::Admin), audit, |tx, _, _| {
-        let rows = tx.query(
-            "SELECT grantee, source_code, granted_by, reason, ticket, valid_from, expires_at, last_used, why \
-             FROM fc.grants_review($1::int * interval '1 day', $2::int * interval '1 day')",
-            &[&args.expiring_within, &args.unused_for],
-        )?;
-        Ok(rows
-            .iter()
-            .map(|r| ReviewedGrant {
-                user: r.get(0),
-                source: r.get(1),
-                granted_by: r.get(2),
-                reason: r.get(3),
-                ticket: r.get(4),
-                valid_from: r.get(5),
-                expires_at: r.get(6),
-                last_used: r.get(7),
-                why: r.get(8),
-            })
-            .collect::<Vec<_>>())
-    })?;
+    let mut door = Door::open(
+        ctx,
+        Needs::Role(Role::Admin),
+        "permission_reviewed",
+        None,
+        None,
+    )?;
+    let request = json!({
+        "expiring_within_days": args.expiring_within,
+        "unused_for_days": args.unused_for,
+    });
+    let rows: Vec<ReviewedGrant> = serde_json::from_value(door.call("permission_review", request)?)
+        .map_err(|e| Error::Other(format!("the database's answer was not understood: {e}")))?;
     if out.format == Format::Json {
         out.json(&rows)?;
     } else {

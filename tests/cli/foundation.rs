@@ -244,7 +244,7 @@ fn the_database_requires_tls_and_verify_full_checks_the_certificate() {
     let Err(err) = famctx::db::connect(&plain, std::time::Duration::from_secs(10)) else {
         panic!("a plain TCP connection was accepted")
     };
-    assert!(matches!(err, famctx::error::Error::Unreachable(_)), "{err}");
+    assert!(err.message().contains("no encryption"), "{err}");
     // require encrypts without checking the certificate, as libpq does.
     let (head, _) = url.split_once('?').unwrap();
     connect(&format!("{head}?sslmode=require"));

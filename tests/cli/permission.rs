@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::support::*;
 
@@ -645,7 +645,7 @@ fn a_connection_killed_mid_apply_leaves_nothing_half_applied() {
             let killed: i64 = su
                 .query_one(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
-                     WHERE datname = $1 AND usename = 'famctx_app' AND query LIKE '%apply_grants%' AND state = 'active'",
+                     WHERE datname = $1 AND usename = 'svc.grants' AND query LIKE '%permission_apply%' AND state = 'active'",
                     &[&name],
                 )
                 .unwrap()
@@ -672,4 +672,116 @@ fn a_connection_killed_mid_apply_leaves_nothing_half_applied() {
         "no audit row for a change that did not happen"
     );
     db.run("ig.officer", &["audit", "verify"]).ok();
+}
+
+#[test]
+fn in_psql_an_admin_reaches_grants_only_through_the_door() {
+    let db = TestDb::new("perm_psql");
+    let mut admin = db
+        .sign_in("bi.admin")
+        .expect("bi.admin signs in to PostgreSQL");
+    for sql in [
+        "SELECT * FROM fc.permission_grant",
+        "SELECT * FROM fc.grants_as_of(now(), NULL, NULL, true)",
+        "SELECT * FROM fc.permission_rows('[]')",
+    ] {
+        let err = admin.query(sql, &[]).unwrap_err();
+        assert_eq!(
+            err.code(),
+            Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
+            "{sql}: {err}"
+        );
+    }
+    let guid = |role: &str| -> uuid::Uuid {
+        db.superuser()
+            .query_one(
+                "SELECT object_guid FROM fc.operator_role WHERE role_name = $1",
+                &[&role],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let call = |client: &mut postgres::Client, request: Value| -> Value {
+        client
+            .query_one("SELECT fc_api.permission_grant($1::jsonb)", &[&request])
+            .unwrap()
+            .get(0)
+    };
+
+    // A self-grant is refused by the database, and the refusal is audited.
+    let own = call(
+        &mut admin,
+        json!({"guid": guid("bi.admin"), "account": "bi.admin", "sources": ["police"], "reason": "psql"}),
+    );
+    assert_eq!(own["outcome"], "denied", "{own}");
+    assert_eq!(own["error"]["kind"], "not_permitted", "{own}");
+    assert!(
+        own["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("may not change their own access"),
+        "{own}"
+    );
+    // ...by name too, with someone else's objectGUID.
+    let by_name = call(
+        &mut admin,
+        json!({"user": "BI.Admin", "guid": guid("sw.alice"), "account": "sw.alice", "sources": ["police"], "reason": "psql"}),
+    );
+    assert_eq!(by_name["error"]["kind"], "not_permitted", "{by_name}");
+    let row = db
+        .superuser()
+        .query_one(
+            "SELECT actor_account, action, outcome, channel, details->>'db_role' FROM fc.audit_log WHERE id = $1",
+            &[&own["audit_id"].as_i64().unwrap()],
+        )
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "bi.admin");
+    assert_eq!(row.get::<_, String>(1), "permission_applied");
+    assert_eq!(row.get::<_, String>(2), "denied");
+    assert_eq!(row.get::<_, String>(3), "db");
+    assert_eq!(row.get::<_, Option<String>>(4).as_deref(), Some("bi.admin"));
+    assert_eq!(grants(&db), 0);
+
+    // An operator cannot name another actor.
+    let posing = call(
+        &mut admin,
+        json!({"as": {"guid": guid("svc.grants"), "account": "svc.grants", "roles": ["admin"]},
+               "guid": guid("sw.alice"), "account": "sw.alice", "sources": ["school"], "reason": "psql"}),
+    );
+    assert_eq!(posing["error"]["kind"], "not_permitted", "{posing}");
+    assert_eq!(grants(&db), 0);
+
+    // A grant to someone else goes through, granted by the caller, with its audit rows.
+    let granted = call(
+        &mut admin,
+        json!({"guid": guid("sw.alice"), "account": "sw.alice", "sources": ["school"], "reason": "psql"}),
+    );
+    assert_eq!(granted["outcome"], "allowed", "{granted}");
+    assert_eq!(
+        granted["result"]["outcomes"][0]["effect"], "added",
+        "{granted}"
+    );
+    let by: uuid::Uuid = db
+        .superuser()
+        .query_one("SELECT granted_by_guid FROM fc.permission_grant", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(by, guid("bi.admin"));
+    let actions: Vec<String> = db
+        .audit_rows()
+        .iter()
+        .rev()
+        .take(2)
+        .map(|r| r.get::<_, String>("action"))
+        .collect();
+    assert_eq!(actions, ["permission_applied", "permission_granted"]);
+
+    // Not an admin: refused in the database too.
+    let mut alice = db.sign_in("sw.alice").expect("sw.alice signs in");
+    let refused = call(
+        &mut alice,
+        json!({"guid": guid("eh.bob"), "account": "eh.bob", "sources": ["school"], "reason": "psql"}),
+    );
+    assert_eq!(refused["error"]["kind"], "not_permitted", "{refused}");
+    assert_eq!(grants(&db), 1);
 }

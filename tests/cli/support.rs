@@ -92,20 +92,8 @@ fn template() -> &'static str {
             "db migrate: {}",
             String::from_utf8_lossy(&status.stderr)
         );
-        // The operators' login roles, as `scripts/dev-env up` keeps them (a no-op when in step).
-        let sync = famctx_raw(
-            &[
-                ("FAMCTX_OWNER_URL", var("FAMCTX_OWNER_URL")),
-                ("FAMCTX_USER", "bi.admin".into()),
-            ],
-            &["--password-stdin", "roles", "sync", "--yes", "--reason", "test setup"],
-            Some(&password("bi.admin")),
-        );
-        assert!(
-            sync.status.success(),
-            "roles sync: {}",
-            String::from_utf8_lossy(&sync.stderr)
-        );
+        // The operators' login roles and their mapping are kept by `scripts/dev-env up`
+        // (`famctx roles sync`), which `scripts/test` runs first.
         let mut su = superuser();
         // Templates of test processes that have ended.
         let stale: Vec<String> = su
@@ -179,8 +167,11 @@ impl TestDb {
             "CREATE DATABASE {name} TEMPLATE {template} OWNER famctx_owner"
         ))
         .unwrap();
+        // A copy does not carry the database's own privileges: as `scripts/dev-env` and the
+        // migrations leave them on famctx (no CONNECT or TEMP for PUBLIC).
         su.batch_execute(&format!(
-            "GRANT CONNECT ON DATABASE {name} TO famctx_operator, famctx_app"
+            "REVOKE ALL ON DATABASE {name} FROM PUBLIC; \
+             GRANT CONNECT ON DATABASE {name} TO famctx_operator, famctx_app"
         ))
         .unwrap();
         TestDb { name }
