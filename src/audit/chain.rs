@@ -24,14 +24,24 @@ pub(crate) fn verify_command(ctx: &Context, checkpoint: Option<&PathBuf>) -> Res
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json])?;
     let saved = checkpoint.map(read_checkpoint).transpose()?;
-    let audit = Audit::new("audit_verified").detail("checkpoint", &saved);
-    let report = guard::through(ctx, Needs::Role(Role::Auditor), audit, |tx, _, audit| {
-        let report = verify(tx, saved.as_ref())?;
-        audit.set_detail("rows_checked", report.rows_checked);
-        audit.set_detail("intact", report.intact);
-        audit.set_detail("first_broken_row", report.first_broken_row);
-        Ok(report)
-    })?;
+    // fc_api.audit_verify writes and commits the audit row (audit_verified, with the
+    // checkpoint) first; then fc_api.audit_verify_open streams every row before it, and the
+    // chain is recomputed here, independently of the database's own hashing.
+    let mut door = auditor_door(ctx, "audit_verified")?;
+    let mut verifier = Verifier::new(saved.as_ref());
+    door.stream(
+        "audit_verify",
+        json!({ "checkpoint": saved }),
+        "audit_verify_open",
+        VERIFY_BATCH,
+        |rows| {
+            for r in rows {
+                verifier.feed(r);
+            }
+            Ok(())
+        },
+    )?;
+    let report = verifier.finish();
     let shown = if out.format == Format::Json {
         out.json(&report)
     } else {
@@ -62,25 +72,12 @@ pub(crate) fn verify_command(ctx: &Context, checkpoint: Option<&PathBuf>) -> Res
 pub(crate) fn checkpoint_command(ctx: &Context) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json])?;
-    let head = guard::through(
-        ctx,
-        Needs::Role(Role::Auditor),
-        Audit::new("audit_checkpointed"),
-        |tx, _, audit| {
-            let row = tx.query_opt(
-                "SELECT id, row_hash, occurred_at FROM fc.audit_log ORDER BY id DESC LIMIT 1",
-                &[],
-            )?;
-            let head = row.map(|r| Checkpoint {
-                id: r.get(0),
-                hash: hex::encode(r.get::<_, Vec<u8>>(1)),
-                occurred_at: r.get(2),
-            });
-            audit.set_detail("head", &head);
-            Ok(head)
-        },
-    )?;
-    let head = head.ok_or_else(|| Error::NotFound("the audit trail is empty".into()))?;
+    // fc_api.audit_checkpoint reads the head (the newest row before its own) and writes the
+    // audit row (audit_checkpointed, with the head) before disclosing it; an empty trail is
+    // not found.
+    let mut door = auditor_door(ctx, "audit_checkpointed")?;
+    let mut doc = door.call("audit_checkpoint", json!({}))?;
+    let head: Checkpoint = part(&mut doc, "head")?;
     if out.format == Format::Json {
         out.json(&head)?;
     } else {
@@ -113,91 +110,110 @@ pub(crate) fn read_checkpoint(path: &PathBuf) -> Result<Checkpoint> {
     Ok(cp)
 }
 
-/// Streams the whole trail in id order and recomputes every hash.
-pub fn verify(tx: &mut Transaction, saved: Option<&Checkpoint>) -> Result<Verification> {
-    let rows = tx.query_raw(
-        "SELECT id, occurred_at, \
-                (extract(epoch FROM occurred_at) * 1000000)::bigint::text, actor_guid::text, actor_account, \
-                channel, client_host, action, outcome, subject_person::text, \
-                array_to_string(persons_disclosed, ','), array_to_string(sources_disclosed, ','), \
-                target_user, target_guid::text, reason, details::text, prev_hash, row_hash \
-         FROM fc.audit_log ORDER BY id",
-        std::iter::empty::<i32>(),
-    )?;
-    let mut rows = rows;
-    let mut report = Verification {
-        rows_checked: 0,
-        intact: true,
-        first_broken_row: None,
-        problem: None,
-        head: None,
-        checkpoint_checked: None,
-    };
-    let mut prev = vec![0u8; 32];
-    let mut expected = 1i64;
-    let broken = |report: &mut Verification, id: i64, problem: String| {
-        report.intact = false;
-        report.first_broken_row = Some(id);
-        report.problem = Some(problem);
-    };
-    while let Some(row) = rows.next()? {
+/// Recomputes the chain row by row, in id order, as the rows arrive: each row's number, its
+/// link to the previous row and its hash; and, given a checkpoint, that the checkpoint's row
+/// is there with the same hash. The first break ends the check (later rows are ignored).
+/// Rows as `fc_api.audit_verify_open` returns them: id, occurred_at, the 14 canonical fields
+/// from the time (in microseconds) to the details, prev_hash, row_hash.
+pub struct Verifier<'a> {
+    saved: Option<&'a Checkpoint>,
+    report: Verification,
+    prev: Vec<u8>,
+    expected: i64,
+}
+
+impl<'a> Verifier<'a> {
+    pub fn new(saved: Option<&'a Checkpoint>) -> Verifier<'a> {
+        Verifier {
+            saved,
+            report: Verification {
+                rows_checked: 0,
+                intact: true,
+                first_broken_row: None,
+                problem: None,
+                head: None,
+                checkpoint_checked: None,
+            },
+            prev: vec![0u8; 32],
+            expected: 1,
+        }
+    }
+
+    fn broken(&mut self, id: i64, problem: String) {
+        self.report.intact = false;
+        self.report.first_broken_row = Some(id);
+        self.report.problem = Some(problem);
+    }
+
+    /// Checks the next row.
+    pub fn feed(&mut self, row: &Row) {
+        if !self.report.intact {
+            return;
+        }
         let id: i64 = row.get(0);
         let stored_prev: Vec<u8> = row.get(16);
         let stored: Vec<u8> = row.get(17);
+        let expected = self.expected;
         if id != expected {
-            broken(
-                &mut report,
+            self.broken(
                 expected,
                 format!("row {expected} is missing (the next row is {id}): rows were deleted"),
             );
-            return Ok(report);
+            return;
         }
-        if stored_prev != prev {
-            broken(
-                &mut report,
+        if stored_prev != self.prev {
+            self.broken(
                 id,
                 format!(
                     "its previous-hash does not match row {}: the chain was cut or reordered",
                     id - 1
                 ),
             );
-            return Ok(report);
+            return;
         }
         let fields: Vec<Option<String>> = (2..16).map(|i| row.get(i)).collect();
-        let computed = row_hash(&prev, &id.to_string(), &fields);
+        let computed = row_hash(&self.prev, &id.to_string(), &fields);
         if computed != stored {
-            broken(
-                &mut report,
+            self.broken(
                 id,
                 "its content does not match its hash: the row was changed after it was written"
                     .into(),
             );
-            return Ok(report);
+            return;
         }
-        if let Some(cp) = saved.filter(|cp| cp.id == id) {
+        if let Some(cp) = self.saved.filter(|cp| cp.id == id) {
             if hex::encode(&stored) != cp.hash.to_ascii_lowercase() {
-                broken(&mut report, id, "its hash differs from the checkpoint: the chain was rewritten since the checkpoint".into());
-                return Ok(report);
+                self.broken(id, "its hash differs from the checkpoint: the chain was rewritten since the checkpoint".into());
+                return;
             }
-            report.checkpoint_checked = Some(id);
+            self.report.checkpoint_checked = Some(id);
         }
-        report.head = Some(Checkpoint {
+        self.report.head = Some(Checkpoint {
             id,
             hash: hex::encode(&stored),
             occurred_at: row.get(1),
         });
-        report.rows_checked += 1;
-        prev = stored;
-        expected += 1;
+        self.report.rows_checked += 1;
+        self.prev = stored;
+        self.expected += 1;
     }
-    if let Some(cp) = saved.filter(|cp| report.checkpoint_checked != Some(cp.id)) {
-        broken(
-            &mut report,
-            cp.id,
-            "the checkpoint's row is missing: the trail was truncated since the checkpoint".into(),
-        );
+
+    /// The verdict once every row has been fed.
+    pub fn finish(mut self) -> Verification {
+        if self.report.intact {
+            if let Some(cp) = self
+                .saved
+                .filter(|cp| self.report.checkpoint_checked != Some(cp.id))
+            {
+                self.broken(
+                    cp.id,
+                    "the checkpoint's row is missing: the trail was truncated since the checkpoint"
+                        .into(),
+                );
+            }
+        }
+        self.report
     }
-    Ok(report)
 }
 
 /// sha256(previous hash || canonical bytes), the canonical bytes being each

@@ -7,50 +7,47 @@ use super::*;
 pub(crate) fn export_command(ctx: &Context, args: &ExportArgs) -> Result<u8> {
     ctx.output().expect(&[Format::Jsonl, Format::Csv])?;
     let filter = Filter::window(&args.window, Utc::now())?;
-    let audit = Audit::new("audit_exported")
-        .detail("filter", &filter)
-        .detail("format", ctx.format.name());
-    // Nothing may reach stdout before its audit row is committed, and an
-    // export is too big to hold until a commit at its end. So the audit row
-    // records the request and the export follows it: the guard commits a row
-    // naming the filter (action audit_exported) first, and only then is a new
-    // read-only transaction opened to stream the rows through a cursor. Its
-    // snapshot is taken after that commit, so an export of the whole trail
-    // includes the row that records it. If the stream fails half-way, the
-    // row still records that the export was asked for and allowed.
-    guard::through(ctx, Needs::Role(Role::Auditor), audit, |_, _, _| Ok(()))?;
-    let mut client = ctx.connect()?;
-    let scope = Scope {
-        filter: &filter,
-        person: None,
-    };
-    export(&mut client, &scope, ctx.format)?;
+    let request = request(&filter, json!({ "format": ctx.format.name() }))?;
+    // Nothing may reach stdout before its audit row is committed, and an export is too big to
+    // hold until a commit at its end. So fc_api.audit_export writes and commits the audit row
+    // (audit_exported, naming the filter and the format) first and returns a ticket; only then
+    // does fc_api.audit_export_open (in a new transaction) open a cursor over the rows, in id
+    // order up to and including the export's own row. If the stream fails half-way, the row
+    // still records that the export was asked for and allowed.
+    let mut door = auditor_door(ctx, "audit_exported")?;
+    export(&mut door, request, ctx.format)?;
     Ok(code::SUCCESS)
 }
 
-/// Streams the rows in id (chain) order, `EXPORT_BATCH` at a time from a
-/// server-side portal, writing each batch out before fetching the next, so
+/// Streams the rows in id (chain) order, `EXPORT_BATCH` at a time from the
+/// server-side cursor, writing each batch out before fetching the next, so
 /// memory stays flat whatever the size of the trail. A reader that goes away
-/// (`| head`) ends it quietly (BrokenPipe).
-pub(crate) fn export(client: &mut postgres::Client, scope: &Scope, format: Format) -> Result<u64> {
-    let mut q = Query::default();
-    let sql = scope.select(&mut q, "id", None);
-    let mut tx = client.build_transaction().read_only(true).start()?;
-    let portal = tx.bind(sql.as_str(), &q.refs())?;
-    let mut sink = Sink::new(format)?;
+/// (`| head`) ends it quietly (BrokenPipe). Nothing is written (not even the
+/// CSV header) before the first batch has arrived.
+pub(crate) fn export(door: &mut Door, request: Value, format: Format) -> Result<u64> {
+    let mut sink: Option<Sink> = None;
     let mut written = 0u64;
-    loop {
-        let rows = tx.query_portal(&portal, EXPORT_BATCH)?;
-        for r in &rows {
-            sink.write(&Entry::from_row(r))?;
-        }
-        sink.flush()?;
-        written += rows.len() as u64;
-        if rows.len() < EXPORT_BATCH as usize {
-            break;
-        }
+    door.stream(
+        "audit_export",
+        request,
+        "audit_export_open",
+        EXPORT_BATCH,
+        |rows| {
+            let out = match &mut sink {
+                Some(s) => s,
+                None => sink.insert(Sink::new(format)?),
+            };
+            for r in rows {
+                out.write(&Entry::from_row(r))?;
+            }
+            written += rows.len() as u64;
+            out.flush()
+        },
+    )?;
+    // An empty window: the CSV header alone.
+    if sink.is_none() {
+        Sink::new(format)?.flush()?;
     }
-    tx.commit()?;
     Ok(written)
 }
 

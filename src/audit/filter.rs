@@ -1,5 +1,7 @@
 //! What the review commands share: the audit row as read back, and the
-//! filters (actor, person, action, source, outcome, time window) as SQL.
+//! filters (actor, person, action, source, outcome, time window) as the
+//! request to the door's audit functions (sql/migrations/V10__audit_door.sql),
+//! which check them again and turn them into SQL.
 
 use super::*;
 
@@ -29,31 +31,13 @@ pub(crate) const COLUMNS: [&str; 17] = [
 ];
 
 /// Rows fetched from the export cursor at a time: a few MB in memory.
-pub(crate) const EXPORT_BATCH: i32 = 5000;
+pub(crate) const EXPORT_BATCH: usize = 5000;
 
-/// The actions that look at a person's data (the IG taxonomy's lookups).
-pub(crate) const LOOKUP_ACTIONS: [&str; 5] = [
-    "searched",
-    "viewed_in_results",
-    "viewed_basic_details_and_flags",
-    "viewed_family",
-    "viewed_service_details",
-];
-
-/// Working hours for the spot check: 08:00 to 18:00 UTC, Monday to Friday.
-pub(crate) const WORKDAY_START_HOUR: i32 = 8;
-pub(crate) const WORKDAY_END_HOUR: i32 = 18;
-
-/// An actor stands out with more than this many times the median actor's
-/// lookups, and at least `BUSY_MINIMUM` of them.
-pub(crate) const BUSY_FACTOR: f64 = 3.0;
-pub(crate) const BUSY_MINIMUM: i64 = 10;
-
-/// Denials of one actor (or attempted account) worth a look.
-pub(crate) const REPEATED_DENIALS: i64 = 3;
+/// Rows fetched from the verification cursor at a time.
+pub(crate) const VERIFY_BATCH: usize = 10_000;
 
 /// One audit row, every column (hashes in hex).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
     pub id: i64,
     pub occurred_at: DateTime<Utc>,
@@ -74,22 +58,8 @@ pub struct Entry {
     pub row_hash: String,
 }
 
-/// Every person the rows name (as subject or as disclosed): reading them
-/// is itself a disclosure, recorded in the reviewer's audit row.
-pub(crate) fn persons_named(entries: &[Entry]) -> Vec<i64> {
-    let set: BTreeSet<i64> = entries
-        .iter()
-        .flat_map(|e| {
-            e.subject_person
-                .into_iter()
-                .chain(e.persons_disclosed.iter().copied())
-        })
-        .collect();
-    set.into_iter().collect()
-}
-
 impl Entry {
-    /// From a row selected with `select_list()`.
+    /// From a row of the export cursor (every column, in `COLUMNS` order).
     pub(crate) fn from_row(r: &Row) -> Entry {
         Entry {
             id: r.get(0),
@@ -147,10 +117,6 @@ impl Entry {
     }
 }
 
-pub(crate) fn select_list() -> String {
-    COLUMNS.join(", ")
-}
-
 /// An instant in full (microseconds, UTC), for machine output.
 pub(crate) fn instant(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
@@ -165,29 +131,9 @@ pub(crate) fn person_label(n: i64) -> String {
     format!("fc:{n}")
 }
 
-/// Positional parameters collected while a statement is put together, so
-/// every value travels as a parameter, never in the SQL text.
-#[derive(Default)]
-pub(crate) struct Query {
-    pub(crate) params: Vec<Box<dyn ToSql + Sync>>,
-}
-
-impl Query {
-    pub(crate) fn param(&mut self, value: impl ToSql + Sync + 'static) -> String {
-        self.params.push(Box::new(value));
-        format!("${}", self.params.len())
-    }
-
-    pub(crate) fn refs(&self) -> Vec<&(dyn ToSql + Sync)> {
-        self.params
-            .iter()
-            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-            .collect()
-    }
-}
-
-/// The filter as the operator gave it, checked; recorded in the audit row.
-/// A person given as a cms id is resolved in the database (`resolve`).
+/// The filter as the operator gave it, checked here for clear usage errors,
+/// and sent as the request (the database checks it again, resolves a cms id
+/// and records the filter in the audit row).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Filter {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -204,18 +150,10 @@ pub struct Filter {
     pub since: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<DateTime<Utc>>,
-    #[serde(skip)]
-    pub(crate) person_id: Option<PersonId>,
 }
 
 /// --since and --until, either open.
 pub(crate) type Span = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
-
-/// A filter whose person, if any, is a number in the person index.
-pub(crate) struct Scope<'a> {
-    pub(crate) filter: &'a Filter,
-    pub(crate) person: Option<i64>,
-}
 
 impl Window {
     pub(crate) fn parse(&self, now: DateTime<Utc>) -> Result<Span> {
@@ -273,9 +211,7 @@ impl Filter {
     }
 
     pub(crate) fn with_person(mut self, text: &str) -> Result<Filter> {
-        let id = PersonId::parse(text)?;
-        self.person = Some(id.to_string());
-        self.person_id = Some(id);
+        self.person = Some(PersonId::parse(text)?.to_string());
         Ok(self)
     }
 
@@ -301,138 +237,5 @@ impl Filter {
             .transpose()?;
         f.outcome = args.outcome;
         Ok(f)
-    }
-
-    /// Resolves the person and checks the action and source against the
-    /// codes the database knows, naming the accepted ones.
-    pub(crate) fn resolve(&self, tx: &mut Transaction) -> Result<Scope<'_>> {
-        if let Some(a) = &self.action {
-            known_code(
-                tx,
-                "--action",
-                a,
-                "SELECT code FROM fc.audit_action ORDER BY code",
-            )?;
-        }
-        if let Some(s) = &self.source {
-            known_code(
-                tx,
-                "--source",
-                s,
-                "SELECT code FROM fc.data_source ORDER BY sort_order, code",
-            )?;
-        }
-        let person = match &self.person_id {
-            None => None,
-            Some(PersonId::Fc(n)) => Some(*n),
-            Some(PersonId::Cms(c)) => Some(
-                tx.query_opt("SELECT id FROM fc.person WHERE cms_id = $1", &[c])?
-                    .map(|r| r.get(0))
-                    .ok_or_else(|| {
-                        Error::NotFound(format!("no person cms:{c} in the MDM person index"))
-                    })?,
-            ),
-        };
-        Ok(Scope {
-            filter: self,
-            person,
-        })
-    }
-}
-
-pub(crate) fn known_code(
-    tx: &mut Transaction,
-    flag: &str,
-    code: &str,
-    list_sql: &str,
-) -> Result<()> {
-    let codes: Vec<String> = tx.query(list_sql, &[])?.iter().map(|r| r.get(0)).collect();
-    if codes.iter().any(|c| c == code) {
-        return Ok(());
-    }
-    Err(Error::Usage(format!(
-        "{flag} {code:?} is not known: use one of {}",
-        codes.join(", ")
-    )))
-}
-
-impl Scope<'_> {
-    /// The WHERE condition, its values added to `q`. Each filter on its own
-    /// can use an index: the person (GIN on persons_disclosed OR the btree on
-    /// subject_person, as a BitmapOr), the actor (lower(actor_account),
-    /// occurred_at), the action (action, occurred_at), the time range.
-    pub(crate) fn condition(&self, q: &mut Query) -> String {
-        let f = self.filter;
-        let mut c = Vec::new();
-        if let Some(a) = &f.actor {
-            c.push(format!(
-                "lower(actor_account) = lower({}::text)",
-                q.param(a.clone())
-            ));
-        }
-        if let Some(n) = self.person {
-            let p = q.param(n);
-            c.push(format!(
-                "(persons_disclosed @> ARRAY[{p}::bigint] OR subject_person = {p})"
-            ));
-        }
-        if let Some(a) = &f.action {
-            c.push(format!("action = {}::text", q.param(a.clone())));
-        }
-        if let Some(s) = &f.source {
-            c.push(format!(
-                "sources_disclosed @> ARRAY[{}::text]",
-                q.param(s.clone())
-            ));
-        }
-        if let Some(o) = f.outcome {
-            c.push(format!("outcome = {}::text", q.param(o.code())));
-        }
-        if let Some(t) = f.since {
-            c.push(format!("occurred_at >= {}::timestamptz", q.param(t)));
-        }
-        if let Some(t) = f.until {
-            c.push(format!("occurred_at < {}::timestamptz", q.param(t)));
-        }
-        if c.is_empty() {
-            "TRUE".into()
-        } else {
-            c.join(" AND ")
-        }
-    }
-
-    /// Every matching row in `order`, optionally limited. With a person, the
-    /// match is fenced in a materialised CTE: the planner cannot estimate how
-    /// many rows disclose one person (the array statistics hold no single
-    /// person, so it guesses 0.5% of the table), and with ORDER BY ... LIMIT
-    /// it would walk the time index backwards testing every row (seconds on
-    /// millions of rows). Fenced, it takes the person's rows through the GIN
-    /// and subject indexes (BitmapOr) and sorts only those.
-    pub(crate) fn select(&self, q: &mut Query, order: &str, limit: Option<i64>) -> String {
-        let cond = self.condition(q);
-        let limit = limit
-            .map(|n| format!(" LIMIT {}", q.param(n)))
-            .unwrap_or_default();
-        let cols = select_list();
-        if self.person.is_some() {
-            format!(
-                "WITH hit AS MATERIALIZED (SELECT {cols} FROM fc.audit_log WHERE {cond}) \
-                 SELECT {cols} FROM hit ORDER BY {order}{limit}"
-            )
-        } else {
-            format!("SELECT {cols} FROM fc.audit_log WHERE {cond} ORDER BY {order}{limit}")
-        }
-    }
-
-    pub(crate) fn entries(
-        &self,
-        tx: &mut Transaction,
-        order: &str,
-        limit: Option<i64>,
-    ) -> Result<Vec<Entry>> {
-        let mut q = Query::default();
-        let sql = self.select(&mut q, order, limit);
-        let rows = tx.query(sql.as_str(), &q.refs())?;
-        Ok(rows.iter().map(Entry::from_row).collect())
     }
 }

@@ -10,7 +10,7 @@ mod search;
 mod stats;
 
 use chain::{checkpoint_command, verify_command};
-pub use chain::{row_hash, verify, Checkpoint, Verification};
+pub use chain::{row_hash, Checkpoint, Verification, Verifier};
 pub(crate) use export::*;
 pub(crate) use filter::*;
 pub(crate) use report::*;
@@ -23,18 +23,17 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use clap::{Args, Subcommand, ValueEnum};
-use fallible_iterator::FallibleIterator;
-use postgres::types::ToSql;
-use postgres::{Row, Transaction};
+use postgres::Row;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::cli::Format;
 use crate::error::{code, Error, Result};
 use crate::family::PersonId;
-use crate::guard::{self, Audit, Needs, Role};
+use crate::guard::{self, Door, Needs, Role};
 use crate::output::{neutralise_formula, Output, Table};
 use crate::Context;
 
@@ -126,15 +125,29 @@ pub enum Outcome {
     Error,
 }
 
-impl Outcome {
-    fn code(self) -> &'static str {
-        match self {
-            Outcome::Allowed => "allowed",
-            Outcome::Denied => "denied",
-            Outcome::NotFound => "not_found",
-            Outcome::Error => "error",
-        }
+/// The door for an auditor's command: the live AD check (auditor role), then the operator's own
+/// sign-in to PostgreSQL. A refusal is recorded as `action`.
+pub(crate) fn auditor_door(ctx: &Context, action: &'static str) -> Result<Door> {
+    Door::open(ctx, Needs::Role(Role::Auditor), action, None, None)
+}
+
+/// The request a filter makes: its keys as given (times as RFC 3339 instants), plus `extra`.
+pub(crate) fn request(filter: &Filter, extra: Value) -> Result<Value> {
+    let mut r = serde_json::to_value(filter)?;
+    if let (Value::Object(m), Value::Object(x)) = (&mut r, extra) {
+        m.extend(x);
     }
+    Ok(r)
+}
+
+/// A part of a document the database disclosed, as famctx's own type.
+pub(crate) fn part<T: DeserializeOwned>(doc: &mut Value, key: &str) -> Result<T> {
+    let value = doc.get_mut(key).map(Value::take).unwrap_or(Value::Null);
+    serde_json::from_value(value).map_err(|e| {
+        Error::Other(format!(
+            "the database answered with a malformed document ({key}): {e}"
+        ))
+    })
 }
 
 pub fn run(ctx: &Context, command: &AuditCommand) -> Result<u8> {

@@ -44,20 +44,13 @@ pub(crate) fn person_command(ctx: &Context, args: &PersonArgs) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json, Format::Csv])?;
     let filter = Filter::window(&args.window, Utc::now())?.with_person(&args.id)?;
-    let audit = Audit::new("audit_reported").detail("filter", &filter);
-    let report = guard::through(ctx, Needs::Role(Role::Auditor), audit, |tx, _, audit| {
-        let scope = filter.resolve(tx)?;
-        let number = scope
-            .person
-            .ok_or_else(|| Error::Other("the person was not resolved".into()))?;
-        audit.subject_person = Some(number);
-        let entries = scope.entries(tx, "occurred_at, id", None)?;
-        audit.persons = persons_named(&entries);
-        let report = person_report(number, &filter, entries);
-        audit.set_detail("accesses", report.accesses);
-        audit.set_detail("actors", report.actors.len());
-        Ok(report)
-    })?;
+    // fc_api.audit_person resolves the person, reads every row naming them (oldest first)
+    // and writes the audit row (audit_reported, against the person) before disclosing them.
+    let mut door = auditor_door(ctx, "audit_reported")?;
+    let mut doc = door.call("audit_person", request(&filter, json!({}))?)?;
+    let number: i64 = part(&mut doc, "subject")?;
+    let entries: Vec<Entry> = part(&mut doc, "entries")?;
+    let report = person_report(number, &filter, entries);
     if report.accesses == 0 {
         eprintln!(
             "famctx: the audit trail records no access to {} in this window",

@@ -7,17 +7,13 @@ use super::*;
 pub(crate) fn search_command(ctx: &Context, args: &SearchArgs) -> Result<u8> {
     let mut out = ctx.output();
     let filter = Filter::from_search(args, Utc::now())?;
-    let audit = Audit::new("audit_searched")
-        .detail("filter", &filter)
-        .detail("limit", args.limit);
-    let entries = guard::through(ctx, Needs::Role(Role::Auditor), audit, |tx, _, audit| {
-        let scope = filter.resolve(tx)?;
-        audit.subject_person = scope.person;
-        let entries = scope.entries(tx, "occurred_at DESC, id DESC", Some(args.limit))?;
-        audit.set_detail("rows", entries.len());
-        audit.persons = persons_named(&entries);
-        Ok(entries)
-    })?;
+    let request = request(&filter, json!({ "limit": args.limit }))?;
+    // fc_api.audit_search checks the filter again, reads the rows and writes the audit row
+    // (audit_searched: the filter, the limit, the rows shown, every person they name); the
+    // rows are collected only once that row has committed.
+    let mut door = auditor_door(ctx, "audit_searched")?;
+    let mut doc = door.call("audit_search", request)?;
+    let entries: Vec<Entry> = part(&mut doc, "entries")?;
     render_entries(&mut out, &entries)?;
     Ok(code::SUCCESS)
 }

@@ -680,3 +680,170 @@ fn search_by_action_outcome_and_source_newest_first() {
     );
     assert!(jsonl.ok().stdout.is_empty());
 }
+
+/// The SQLSTATE of a database error (the door's own: FCUSE, FCNFD, FCDNY) and its message.
+fn sqlstate(e: &postgres::Error) -> String {
+    let code = e.code().map(|c| c.code().to_string()).unwrap_or_default();
+    let message = e
+        .as_db_error()
+        .map(|d| d.message().to_string())
+        .unwrap_or_else(|| e.to_string());
+    format!("{code}: {message}")
+}
+
+fn envelope(client: &mut postgres::Client, call: &str) -> Value {
+    client
+        .query_one(call, &[])
+        .unwrap_or_else(|e| panic!("{call}: {e}"))
+        .get(0)
+}
+
+fn ticket(envelope: &Value) -> uuid::Uuid {
+    envelope["ticket"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no ticket in {envelope}"))
+        .parse()
+        .expect("a uuid")
+}
+
+#[test]
+fn the_trail_is_read_only_through_the_door_and_its_streams_only_after_their_audit_row() {
+    let db = TestDb::new("audit_door");
+    show(&db, "sw.alice", "fc:1", "s47 enquiry, case 1234");
+
+    // An auditor at a psql prompt, with their AD password: no table.
+    let mut ig = db.sign_in("ig.officer").expect("ig.officer signs in");
+    let err = ig.query("SELECT * FROM fc.audit_log", &[]).unwrap_err();
+    assert!(sqlstate(&err).starts_with("42501:"), "{}", sqlstate(&err));
+    assert!(
+        sqlstate(&err).contains("permission denied"),
+        "{}",
+        sqlstate(&err)
+    );
+
+    // A cursor only for a committed ticket: not inside the request's own transaction...
+    let mut tx = ig.transaction().unwrap();
+    let pending: Value = tx
+        .query_one("SELECT fc_api.audit_export('{}'::jsonb)", &[])
+        .unwrap()
+        .get(0);
+    let uncommitted = ticket(&pending);
+    let err = tx
+        .query_one("SELECT fc_api.audit_export_open($1)::text", &[&uncommitted])
+        .unwrap_err();
+    assert!(sqlstate(&err).starts_with("FCUSE:"), "{}", sqlstate(&err));
+    assert!(
+        sqlstate(&err).contains("not committed"),
+        "{}",
+        sqlstate(&err)
+    );
+    drop(tx); // rolled back: the request, its audit row and its ticket are gone
+    let err = ig
+        .query_one("SELECT fc_api.audit_export_open($1)::text", &[&uncommitted])
+        .unwrap_err();
+    assert!(sqlstate(&err).starts_with("FCNFD:"), "{}", sqlstate(&err));
+    // ...nor for a made-up ticket, nor for the ticket of another request.
+    let err = ig
+        .query_one(
+            "SELECT fc_api.audit_export_open($1)::text",
+            &[&uuid::Uuid::new_v4()],
+        )
+        .unwrap_err();
+    assert!(sqlstate(&err).starts_with("FCNFD:"), "{}", sqlstate(&err));
+    let search = envelope(
+        &mut ig,
+        "SELECT fc_api.audit_search('{\"limit\": 1}'::jsonb)",
+    );
+    let err = ig
+        .query_one(
+            "SELECT fc_api.audit_export_open($1)::text",
+            &[&ticket(&search)],
+        )
+        .unwrap_err();
+    assert!(sqlstate(&err).starts_with("FCNFD:"), "{}", sqlstate(&err));
+
+    // A committed export ticket: not for another role, and not for the verify stream.
+    let export = envelope(&mut ig, "SELECT fc_api.audit_export('{}'::jsonb)");
+    assert_eq!(export["outcome"], "allowed", "{export}");
+    let committed = ticket(&export);
+    let mut alice = db.sign_in("sw.alice").expect("sw.alice signs in");
+    let err = alice.query("SELECT * FROM fc.audit_log", &[]).unwrap_err();
+    assert!(sqlstate(&err).starts_with("42501:"), "{}", sqlstate(&err));
+    let err = alice
+        .query_one("SELECT fc_api.audit_export_open($1)::text", &[&committed])
+        .unwrap_err();
+    assert!(sqlstate(&err).starts_with("FCNFD:"), "{}", sqlstate(&err));
+    let err = ig
+        .query_one("SELECT fc_api.audit_verify_open($1)::text", &[&committed])
+        .unwrap_err();
+    assert!(sqlstate(&err).starts_with("FCNFD:"), "{}", sqlstate(&err));
+
+    // Its own role opens it once and fetches every row in batches, up to the export's own row.
+    let mut tx = ig.transaction().unwrap();
+    let cursor: String = tx
+        .query_one("SELECT fc_api.audit_export_open($1)::text", &[&committed])
+        .unwrap()
+        .get(0);
+    let fetch = format!("FETCH 3 FROM \"{}\"", cursor.replace('"', "\"\""));
+    let mut ids: Vec<i64> = Vec::new();
+    loop {
+        let rows = tx.query(fetch.as_str(), &[]).unwrap();
+        if rows.is_empty() {
+            break;
+        }
+        assert_eq!(rows[0].len(), COLUMNS.len(), "every column");
+        ids.extend(rows.iter().map(|r| r.get::<_, i64>("id")));
+    }
+    tx.commit().unwrap();
+    let own = export["audit_id"].as_i64().unwrap();
+    assert_eq!(
+        ids,
+        (1..=own).collect::<Vec<_>>(),
+        "rows 1 to the export's own"
+    );
+    let mut su = db.superuser();
+    let (action, actor): (String, String) = su
+        .query_one(
+            "SELECT action, actor_account FROM fc.audit_log WHERE id = $1",
+            &[&own],
+        )
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!(
+        (action.as_str(), actor.as_str()),
+        ("audit_exported", "ig.officer")
+    );
+    let err = ig
+        .query_one("SELECT fc_api.audit_export_open($1)::text", &[&committed])
+        .unwrap_err();
+    assert!(
+        sqlstate(&err).starts_with("FCNFD:"),
+        "used once: {}",
+        sqlstate(&err)
+    );
+
+    // A user who is not an auditor calling the functions: a denied envelope (no ticket) and a
+    // denied audit row, each.
+    for (call, action) in [
+        (
+            "SELECT fc_api.audit_search('{\"person\": \"fc:4\"}'::jsonb)",
+            "audit_searched",
+        ),
+        ("SELECT fc_api.audit_export('{}'::jsonb)", "audit_exported"),
+        ("SELECT fc_api.audit_verify('{}'::jsonb)", "audit_verified"),
+        ("SELECT fc_api.audit_stats('{}'::jsonb)", "audit_stats"),
+    ] {
+        let before = row_count(&db);
+        let refused = envelope(&mut alice, call);
+        assert_eq!(refused["outcome"], "denied", "{refused}");
+        assert_eq!(refused["error"]["kind"], "not_permitted", "{refused}");
+        assert!(refused.get("ticket").is_none(), "{refused}");
+        assert_eq!(row_count(&db), before + 1, "{action}: one audit row");
+        let row = last_audit(&db);
+        assert_eq!(row.get::<_, String>("action"), action);
+        assert_eq!(row.get::<_, String>("outcome"), "denied");
+        assert_eq!(row.get::<_, String>("actor_account"), "sw.alice");
+    }
+    // The chain is whole after all of it.
+    audit(&db, &["verify"]).ok();
+}
