@@ -124,7 +124,7 @@ CREATE TABLE IF NOT EXISTS mdm.load_run (
     notes        text
 );
 
--- The read-only role the validation (famctx mdm ...) connects as.
+-- The ETL's read-only role (the nightly load reads the warehouse as it).
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'mdm_reader') THEN
@@ -134,6 +134,22 @@ BEGIN
         ALTER DEFAULT PRIVILEGES IN SCHEMA mdm GRANT SELECT ON TABLES TO mdm_reader;
     ELSE
         RAISE WARNING 'role mdm_reader does not exist: no grants made';
+    END IF;
+END
+$$;
+
+-- Admins validate loads (famctx mdm ...) reading the warehouse as themselves: their login roles
+-- are members of famctx_admins (kept by `famctx roles sync`). Read-only; no other operator role
+-- is granted anything here.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'famctx_admins') THEN
+        EXECUTE format('GRANT CONNECT ON DATABASE %I TO famctx_admins', current_database());
+        GRANT USAGE ON SCHEMA mdm TO famctx_admins;
+        GRANT SELECT ON ALL TABLES IN SCHEMA mdm TO famctx_admins;
+        ALTER DEFAULT PRIVILEGES IN SCHEMA mdm GRANT SELECT ON TABLES TO famctx_admins;
+    ELSE
+        RAISE WARNING 'role famctx_admins does not exist (run sql/bootstrap.sql): no grants made';
     END IF;
 END
 $$;

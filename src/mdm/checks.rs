@@ -1,21 +1,19 @@
 //! The checks of `mdm validate`, each a pass / warn / fail with the figures
 //! behind it: freshness, counts, key sets, drops, orphans, completeness.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use postgres::{Client, Row, Transaction};
-use serde::Serialize;
+use postgres::{Client, Row};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::keyset::{Entity, KeyDiff, Kind, Side, ENTITIES};
-use crate::error::{code, Error, Result};
+use super::keyset::{Entity, KeyDiff, Kind, ENTITIES};
+use crate::error::{code, Result};
 
 /// A source's last synchronised time agrees with the load when it is this
 /// close to the load's finish.
 const AGREE_SECONDS: i64 = 60;
-/// Orphans and invalid dates named in a sample.
-const NAMED: i64 = 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -106,20 +104,13 @@ pub struct Thresholds {
     pub missing_field_fail_pct: f64,
 }
 
-/// Person ids and data sources a report names, for the audit row.
-#[derive(Debug, Default)]
-pub struct Named {
-    pub persons: BTreeSet<i64>,
-    pub sources: BTreeSet<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoadRun {
     pub id: i64,
     pub status: String,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mdm_run_id: Option<i64>,
 }
 
@@ -151,114 +142,55 @@ pub struct Loads {
     pub sources: Vec<(String, Option<DateTime<Utc>>)>,
 }
 
-const RUN_COLUMNS: &str = "id, status, started_at, finished_at, mdm_run_id";
 const MDM_RUN_COLUMNS: &str = "id, status, started_at, finished_at";
 
-pub fn read_loads(fc: &mut Transaction, mdm: &mut Client, wanted: Option<i64>) -> Result<Loads> {
-    let now: DateTime<Utc> = fc.query_one("SELECT statement_timestamp()", &[])?.get(0);
-    let last_completed = fc
-        .query_opt(
-            &format!(
-                "SELECT {RUN_COLUMNS} FROM fc.load_run WHERE status = 'completed' \
-                 ORDER BY finished_at DESC NULLS LAST, id DESC LIMIT 1"
-            ),
-            &[],
-        )?
-        .map(|r| LoadRun::from_row(&r));
-    let run = match wanted {
-        None => last_completed.clone(),
-        Some(id) => Some(
-            fc.query_opt(
-                &format!("SELECT {RUN_COLUMNS} FROM fc.load_run WHERE id = $1"),
-                &[&id],
-            )?
-            .map(|r| LoadRun::from_row(&r))
-            .ok_or_else(|| {
-                Error::NotFound(format!(
-                    "no load run {id} in fc.load_run: `famctx mdm loads` lists the runs"
-                ))
-            })?,
-        ),
-    };
-    let Some(run) = run else {
-        return Ok(Loads {
-            now,
-            run: None,
-            latest: false,
-            manifest: BTreeMap::new(),
-            previous: None,
-            later: Vec::new(),
-            warehouse_run: None,
-            warehouse_latest: read_warehouse_latest(mdm)?,
-            sources: read_sources(fc)?,
-        });
-    };
-    let previous = fc
-        .query_opt(
-            &format!(
-                "SELECT {RUN_COLUMNS} FROM fc.load_run r WHERE status = 'completed' \
-                 AND started_at < $1 \
-                 AND EXISTS (SELECT 1 FROM fc.load_manifest m WHERE m.load_run_id = r.id) \
-                 ORDER BY started_at DESC, id DESC LIMIT 1"
-            ),
-            &[&run.started_at],
-        )?
-        .map(|r| LoadRun::from_row(&r));
-    let previous = match previous {
-        Some(p) => {
-            let m = manifest(fc, p.id)?;
-            Some((p, m))
-        }
-        None => None,
-    };
-    let later = fc
-        .query(
-            &format!(
-                "SELECT {RUN_COLUMNS} FROM fc.load_run WHERE started_at > $1 \
-                 ORDER BY started_at, id"
-            ),
-            &[&run.started_at],
-        )?
-        .iter()
-        .map(LoadRun::from_row)
-        .collect();
-    let warehouse_run = match run.mdm_run_id {
+/// What `fc_api.mdm_validate_begin` says of family context's loads.
+#[derive(Debug, Deserialize)]
+pub struct Begun {
+    pub session: String,
+    pub now: DateTime<Utc>,
+    pub run: Option<LoadRun>,
+    pub latest: bool,
+    pub manifest: BTreeMap<String, i64>,
+    pub previous: Option<Previous>,
+    pub later: Vec<LoadRun>,
+    pub sources: Vec<SourceSync>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Previous {
+    pub run: LoadRun,
+    pub manifest: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SourceSync {
+    pub code: String,
+    pub last_synchronised: Option<DateTime<Utc>>,
+}
+
+/// Family context's load records (from the start of the validation) with
+/// the warehouse's.
+pub fn read_loads(begun: Begun, mdm: &mut Client) -> Result<Loads> {
+    let warehouse_run = match begun.run.as_ref().and_then(|r| r.mdm_run_id) {
         Some(id) => read_warehouse_run(mdm, id)?,
         None => None,
     };
     Ok(Loads {
-        now,
-        latest: last_completed.as_ref().map(|l| l.id) == Some(run.id),
-        manifest: manifest(fc, run.id)?,
-        previous,
-        later,
+        now: begun.now,
+        latest: begun.run.is_some() && begun.latest,
+        manifest: begun.manifest,
+        previous: begun.previous.map(|p| (p.run, p.manifest)),
+        later: begun.later,
         warehouse_run,
         warehouse_latest: read_warehouse_latest(mdm)?,
-        sources: read_sources(fc)?,
-        run: Some(run),
+        sources: begun
+            .sources
+            .into_iter()
+            .map(|s| (s.code, s.last_synchronised))
+            .collect(),
+        run: begun.run,
     })
-}
-
-fn manifest(fc: &mut Transaction, run: i64) -> Result<BTreeMap<String, i64>> {
-    Ok(fc
-        .query(
-            "SELECT entity, row_count FROM fc.load_manifest WHERE load_run_id = $1",
-            &[&run],
-        )?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect())
-}
-
-fn read_sources(fc: &mut Transaction) -> Result<Vec<(String, Option<DateTime<Utc>>)>> {
-    Ok(fc
-        .query(
-            "SELECT code, last_synchronised FROM fc.data_source ORDER BY sort_order, code",
-            &[],
-        )?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect())
 }
 
 pub fn read_warehouse_run(
@@ -567,13 +499,10 @@ pub fn counts(diffs: &[(&Entity, KeyDiff)], loads: &Loads) -> Check {
 
 // --- 3. key sets ----------------------------------------------------------------------------
 
-pub fn key_sets(diffs: &[(&Entity, KeyDiff)], named: &mut Named) -> Check {
+pub fn key_sets(diffs: &[(&Entity, KeyDiff)]) -> Check {
     let items = diffs
         .iter()
         .map(|(e, d)| {
-            for k in d.missing_sample.iter().chain(&d.extra_sample) {
-                named.persons.extend(e.key_persons(k));
-            }
             let status = if d.missing == 0 && d.extra == 0 {
                 Status::Pass
             } else {
@@ -695,66 +624,41 @@ fn judge_drop(before: Option<i64>, current: i64, th: &Thresholds) -> (Status, St
 
 // --- 5. orphans -----------------------------------------------------------------------------
 
-/// One pass over every person reference (one hash anti-join), then the
-/// orphans of the entities that have any are counted and named.
-pub fn orphans(fc: &mut Transaction, named: &mut Named) -> Result<Check> {
-    let referring: Vec<(usize, &Entity)> = ENTITIES
+/// The orphans family context counted (`fc_api.mdm_side` "orphans") and the
+/// samples it disclosed at the end (`samples` is `{}` until then).
+pub fn orphans(counts: &Value, samples: &Value) -> Check {
+    let items = ENTITIES
         .iter()
-        .enumerate()
-        .filter(|(_, e)| e.kind != Kind::Person)
+        .filter(|e| e.kind != Kind::Person)
+        .map(|e| {
+            let total = counts[e.name].as_i64().unwrap_or(0);
+            let listed = samples[e.name].as_array().map(Vec::as_slice).unwrap_or(&[]);
+            let (sample, text) = match e.kind {
+                Kind::Relationship => relationship_orphans(listed),
+                _ => record_orphans(listed),
+            };
+            orphan_item(e.name, e.source, total, sample, text)
+        })
         .collect();
-    let mut refs = Vec::new();
-    for (i, e) in &referring {
-        let table = e.table(Side::Fc);
-        refs.push(format!("SELECT {i} AS e, person_id AS pid FROM {table}"));
-        if e.kind == Kind::Relationship {
-            refs.push(format!("SELECT {i}, related_person_id FROM {table}"));
-        }
-    }
-    let sql = format!(
-        "SELECT r.e, count(*) FROM ({}) AS r \
-         WHERE NOT EXISTS (SELECT 1 FROM fc.person p WHERE p.id = r.pid) GROUP BY r.e",
-        refs.join(" UNION ALL ")
-    );
-    let found: BTreeMap<i32, i64> = fc
-        .query(sql.as_str(), &[])?
-        .iter()
-        .map(|r| (r.get(0), r.get(1)))
-        .collect();
-    let mut items = Vec::new();
-    for (i, e) in referring {
-        let any = found.get(&(i as i32)).is_some_and(|n| *n > 0);
-        items.push(match (any, e.kind) {
-            (false, _) => orphan_item(e.name, e.source, 0, Vec::new(), Vec::new()),
-            (true, Kind::Relationship) => relationship_orphans(fc, named)?,
-            (true, _) => record_orphans(fc, e, named)?,
-        });
-    }
-    Ok(Check::new("orphans", items))
+    Check::new("orphans", items)
 }
 
-fn relationship_orphans(fc: &mut Transaction, named: &mut Named) -> Result<Item> {
-    let rows = fc.query(
-        "SELECT r.person_id, r.related_person_id, r.relationship_type, a.id IS NULL, b.id IS NULL, \
-                count(*) OVER () \
-         FROM fc.relationship r \
-         LEFT JOIN fc.person a ON a.id = r.person_id \
-         LEFT JOIN fc.person b ON b.id = r.related_person_id \
-         WHERE a.id IS NULL OR b.id IS NULL \
-         ORDER BY r.person_id, r.related_person_id, r.relationship_type COLLATE \"C\" LIMIT $1",
-        &[&NAMED],
-    )?;
-    let total: i64 = rows.first().map(|r| r.get(5)).unwrap_or(0);
+/// `[person, related person, type, person gone, related person gone]`s.
+fn relationship_orphans(listed: &[Value]) -> (Vec<Value>, Vec<String>) {
     let mut sample = Vec::new();
     let mut text = Vec::new();
-    for r in &rows {
-        let (p, q, t): (i64, i64, String) = (r.get(0), r.get(1), r.get(2));
-        let missing: Vec<String> = [(r.get::<_, bool>(3), p), (r.get::<_, bool>(4), q)]
-            .iter()
-            .filter(|(gone, _)| *gone)
-            .map(|(_, id)| format!("fc:{id}"))
-            .collect();
-        named.persons.extend([p, q]);
+    for r in listed {
+        let (Some(p), Some(q), Some(t)) = (r[0].as_i64(), r[1].as_i64(), r[2].as_str()) else {
+            continue;
+        };
+        let missing: Vec<String> = [
+            (r[3].as_bool() == Some(true), p),
+            (r[4].as_bool() == Some(true), q),
+        ]
+        .iter()
+        .filter(|(gone, _)| *gone)
+        .map(|(_, id)| format!("fc:{id}"))
+        .collect();
         text.push(format!(
             "fc:{p} {t} of fc:{q} ({} missing)",
             missing.join(" and ")
@@ -766,30 +670,21 @@ fn relationship_orphans(fc: &mut Transaction, named: &mut Named) -> Result<Item>
             "missing": missing,
         }));
     }
-    Ok(orphan_item("relationship", None, total, sample, text))
+    (sample, text)
 }
 
-fn record_orphans(fc: &mut Transaction, e: &Entity, named: &mut Named) -> Result<Item> {
-    let sql = format!(
-        "SELECT t.id, t.person_id, count(*) OVER () FROM {} t \
-         WHERE NOT EXISTS (SELECT 1 FROM fc.person p WHERE p.id = t.person_id) \
-         ORDER BY t.id LIMIT $1",
-        e.table(Side::Fc)
-    );
-    let rows = fc.query(sql.as_str(), &[&NAMED])?;
-    let total: i64 = rows.first().map(|r| r.get(2)).unwrap_or(0);
+/// `[record id, person]`s.
+fn record_orphans(listed: &[Value]) -> (Vec<Value>, Vec<String>) {
     let mut sample = Vec::new();
     let mut text = Vec::new();
-    for r in &rows {
-        let (id, person): (i64, i64) = (r.get(0), r.get(1));
-        named.persons.insert(person);
-        if let Some(s) = e.source {
-            named.sources.insert(s.to_string());
-        }
+    for r in listed {
+        let (Some(id), Some(person)) = (r[0].as_i64(), r[1].as_i64()) else {
+            continue;
+        };
         text.push(format!("{id} (fc:{person} missing)"));
         sample.push(json!({ "id": id, "person": format!("fc:{person}") }));
     }
-    Ok(orphan_item(e.name, e.source, total, sample, text))
+    (sample, text)
 }
 
 fn orphan_item(
@@ -826,57 +721,45 @@ fn orphan_item(
 
 // --- 6. completeness ------------------------------------------------------------------------
 
-pub fn completeness(fc: &mut Transaction, th: &Thresholds, named: &mut Named) -> Result<Check> {
-    let r = fc.query_one(
-        "SELECT count(*), \
-            count(*) FILTER (WHERE nullif(btrim(first_name), '') IS NULL \
-                                OR nullif(btrim(last_name), '') IS NULL), \
-            count(*) FILTER (WHERE date_of_birth IS NULL), \
-            count(*) FILTER (WHERE nullif(btrim(address_line), '') IS NULL), \
-            count(*) FILTER (WHERE uprn IS NULL), \
-            (array_agg(id ORDER BY id) FILTER (WHERE date_of_birth > current_date))[1:$1], \
-            count(*) FILTER (WHERE date_of_birth > current_date), \
-            (array_agg(id ORDER BY id) FILTER (WHERE date_of_birth < current_date - interval '120 years'))[1:$1], \
-            count(*) FILTER (WHERE date_of_birth < current_date - interval '120 years') \
-         FROM fc.person",
-        &[&(NAMED as i32)],
-    )?;
-    let persons: i64 = r.get(0);
+/// The figures family context counted (`fc_api.mdm_side` "completeness")
+/// and the ids it disclosed at the end (`samples` is `{}` until then).
+pub fn completeness(figures: &Value, samples: &Value, th: &Thresholds) -> Check {
+    let n = |key: &str| figures[key].as_i64().unwrap_or(0);
+    let persons = n("persons");
     let mut items = Vec::new();
     for (field, missing) in [
-        ("name", r.get::<_, i64>(1)),
-        ("date_of_birth", r.get(2)),
-        ("address", r.get(3)),
+        ("name", n("missing_name")),
+        ("date_of_birth", n("missing_date_of_birth")),
+        ("address", n("missing_address")),
     ] {
         items.push(missing_item(field, missing, persons, th));
     }
-    for (subject, what, ids, n) in [
+    for (subject, what, listed) in [
         (
             "date_of_birth_in_future",
             "a date of birth in the future",
-            5,
-            6,
+            "future",
         ),
         (
             "date_of_birth_over_120_years",
             "a date of birth over 120 years ago",
-            7,
-            8,
+            "over_120",
         ),
     ] {
-        let ids: Vec<i64> = r.get::<_, Option<Vec<i64>>>(ids).unwrap_or_default();
-        let count: i64 = r.get(n);
-        named.persons.extend(&ids);
-        items.push(invalid_item(subject, what, &ids, count, persons, th));
+        let ids: Vec<i64> = samples[listed]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default();
+        items.push(invalid_item(subject, what, &ids, n(subject), persons, th));
     }
     if let Some(address) = items.get_mut(2) {
         if let Value::Object(m) = &mut address.figures {
-            m.insert("missing_uprn".into(), json!(r.get::<_, i64>(4)));
+            m.insert("missing_uprn".into(), json!(n("missing_uprn")));
         }
     }
     let mut check = Check::new("completeness", items);
     check.summary = format!("{persons} persons; {}", check.summary);
-    Ok(check)
+    check
 }
 
 fn missing_item(field: &str, missing: i64, persons: i64, th: &Thresholds) -> Item {

@@ -1,16 +1,18 @@
 //! The entities a load delivers, and the key-set comparison: per range of
 //! the key space, a row count and the bit_xor of a 64-bit hash of each key,
-//! computed in both databases by the same SQL; ranges that differ are split
-//! and compared again until they are small enough to list, so only the keys
-//! of differing ranges ever leave the databases.
-
-use std::collections::BTreeSet;
+//! computed in both databases by the same SQL (in the warehouse by famctx, as
+//! the operator; in family context by `fc_api.mdm_side`); ranges that differ
+//! are split and compared again until they are small enough to list. Only the
+//! warehouse's keys of differing ranges are fetched; family context compares
+//! them with its own and returns counts, keeping the first keys it finds for
+//! the audited disclosure at the end (`fc_api.mdm_validate_finish`).
 
 use postgres::types::ToSql;
-use postgres::{Client, GenericClient, Transaction};
+use postgres::{Client, GenericClient};
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
+use crate::guard::Door;
 
 /// Buckets of the first comparison of a whole table.
 const FIRST_PARTS: i64 = 4096;
@@ -23,30 +25,6 @@ const LEAF_ROWS: i64 = 2048;
 const FETCH_BUDGET: i64 = 200_000;
 /// Keys named in a sample.
 pub const SAMPLE: usize = 20;
-
-/// Which database a query runs in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    Mdm,
-    Fc,
-}
-
-impl Side {
-    fn schema(self) -> &'static str {
-        match self {
-            Side::Mdm => "mdm",
-            Side::Fc => "fc",
-        }
-    }
-
-    /// The person key: `person_id` in the warehouse, `id` in family context.
-    fn person_key(self) -> &'static str {
-        match self {
-            Side::Mdm => "person_id",
-            Side::Fc => "id",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -91,39 +69,39 @@ const fn record(name: &'static str, source: &'static str) -> Entity {
 }
 
 impl Entity {
-    /// Schema-qualified table; names come from the fixed list above.
-    pub fn table(&self, side: Side) -> String {
-        format!("{}.{}", side.schema(), self.name)
+    /// The warehouse table; names come from the fixed list above.
+    pub fn table(&self) -> String {
+        format!("mdm.{}", self.name)
     }
 
-    /// The column whose ranges are compared.
-    fn range_column(&self, side: Side) -> &'static str {
+    /// The warehouse column whose ranges are compared (family context's
+    /// `fc.person.id` is the warehouse's `mdm.person.person_id`).
+    fn range_column(&self) -> &'static str {
         match self.kind {
-            Kind::Person => side.person_key(),
-            Kind::Relationship => "person_id",
+            Kind::Person | Kind::Relationship => "person_id",
             Kind::Record => "id",
         }
     }
 
     /// The key's columns, as selected from alias t, in key order.
-    fn key_columns(&self, side: Side) -> String {
+    fn key_columns(&self) -> String {
         match self.kind {
             Kind::Relationship => {
                 "t.person_id, t.related_person_id, t.relationship_type COLLATE \"C\"".into()
             }
-            _ => format!("t.{}", self.range_column(side)),
+            _ => format!("t.{}", self.range_column()),
         }
     }
 
-    /// A 64-bit hash of the key, the same in both databases.
-    fn key_hash(&self, side: Side) -> String {
+    /// A 64-bit hash of the key, the same as `fc.mdm_entity` computes in family context.
+    fn key_hash(&self) -> String {
         match self.kind {
             Kind::Relationship => {
                 "hashint8extended(t.person_id, hashint8extended(t.related_person_id, \
                  hashtextextended(t.relationship_type, 0)))"
                     .into()
             }
-            _ => format!("hashint8extended(t.{}, 0)", self.range_column(side)),
+            _ => format!("hashint8extended(t.{}, 0)", self.range_column()),
         }
     }
 
@@ -146,15 +124,6 @@ impl Entity {
             (_, Key::Rel(p, r, t)) => format!("fc:{p} {t} of fc:{r}"),
         }
     }
-
-    /// The person ids a key names (for the audit row).
-    pub fn key_persons(&self, key: &Key) -> Vec<i64> {
-        match (self.kind, key) {
-            (Kind::Person, Key::Id(n)) => vec![*n],
-            (_, Key::Id(_)) => Vec::new(),
-            (_, Key::Rel(p, r, _)) => vec![*p, *r],
-        }
-    }
 }
 
 /// A key: a number, or a relationship's (person, related person, type).
@@ -162,6 +131,28 @@ impl Entity {
 pub enum Key {
     Id(i64),
     Rel(i64, i64, String),
+}
+
+impl Key {
+    /// As `fc_api.mdm_validate_finish` takes and gives keys: a number, or
+    /// `[person, related person, type]`.
+    pub fn to_wire(&self) -> Value {
+        match self {
+            Key::Id(n) => json!(n),
+            Key::Rel(p, r, t) => json!([p, r, t]),
+        }
+    }
+
+    pub fn from_wire(v: &Value) -> Option<Key> {
+        match v {
+            Value::Number(n) => n.as_i64().map(Key::Id),
+            Value::Array(a) => match a.as_slice() {
+                [p, r, t] => Some(Key::Rel(p.as_i64()?, r.as_i64()?, t.as_str()?.to_string())),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 /// Row count and bit_xor of the key hashes of one range.
@@ -216,6 +207,9 @@ pub struct KeyDiff {
     /// False when there were too many differences to list them all: then
     /// `missing` and `extra` are lower bounds.
     pub exact: bool,
+    /// Until the end of the validation, the first keys of the ranges only the
+    /// warehouse holds keys in (family context has the rest); then the sample
+    /// `fc_api.mdm_validate_finish` disclosed.
     pub missing_sample: Vec<Key>,
     pub extra_sample: Vec<Key>,
     pub buckets: i64,
@@ -224,13 +218,174 @@ pub struct KeyDiff {
     pub keys_listed: i64,
 }
 
+/// The family context side of an open validation: `fc_api.mdm_side`, through the door.
+pub struct FcSide<'a> {
+    door: &'a mut Door,
+    session: String,
+}
+
+impl<'a> FcSide<'a> {
+    pub fn new(door: &'a mut Door, session: String) -> FcSide<'a> {
+        FcSide { door, session }
+    }
+
+    pub fn door(&mut self) -> &mut Door {
+        self.door
+    }
+
+    pub fn session(&self) -> &str {
+        &self.session
+    }
+
+    /// One question about family context's side: figures only.
+    pub fn ask(&mut self, what: &str, mut args: Value) -> Result<Value> {
+        if !args.is_object() {
+            args = json!({});
+        }
+        args["session"] = json!(self.session);
+        args["what"] = json!(what);
+        self.door.call("mdm_side", args)
+    }
+
+    /// The range to compare: the warehouse's bounds widened to family context's.
+    fn bounds(&mut self, entity: &Entity, mdm: Option<Span>) -> Result<Option<Span>> {
+        let r = self.ask(
+            "bounds",
+            json!({
+                "entity": entity.name,
+                "mdm_lo": mdm.map(|s| s.lo),
+                "mdm_last": mdm.map(|s| s.last),
+            }),
+        )?;
+        Ok(match (r["lo"].as_i64(), r["last"].as_i64()) {
+            (Some(lo), Some(last)) => Some(Span { lo, last }),
+            _ => None,
+        })
+    }
+
+    fn first_sums(
+        &mut self,
+        entity: &Entity,
+        whole: Span,
+        width: i64,
+    ) -> Result<Vec<((usize, i64), Sum)>> {
+        let r = self.ask(
+            "first",
+            json!({ "entity": entity.name, "lo": whole.lo, "last": whole.last, "width": width }),
+        )?;
+        sums_of(&r["sums"], |a| match a {
+            [p, n, x] => Some(((0, p.as_i64()?), sum(n, x)?)),
+            _ => None,
+        })
+    }
+
+    fn split_sums(
+        &mut self,
+        entity: &Entity,
+        ranges: &[(Span, i64)],
+    ) -> Result<Vec<((usize, i64), Sum)>> {
+        let r = self.ask(
+            "split",
+            json!({
+                "entity": entity.name,
+                "lo": ranges.iter().map(|(s, _)| s.lo).collect::<Vec<_>>(),
+                "last": ranges.iter().map(|(s, _)| s.last).collect::<Vec<_>>(),
+                "width": ranges.iter().map(|(_, w)| *w).collect::<Vec<_>>(),
+            }),
+        )?;
+        sums_of(&r["sums"], |a| match a {
+            [i, p, n, x] => Some((
+                (usize::try_from(i.as_i64()? - 1).ok()?, p.as_i64()?),
+                sum(n, x)?,
+            )),
+            _ => None,
+        })
+    }
+
+    /// The warehouse's keys of some ranges against family context's: the
+    /// numbers missing from and extra in family context.
+    fn leaves(&mut self, entity: &Entity, spans: &[Span], keys: &[Key]) -> Result<(i64, i64)> {
+        let wire = match entity.kind {
+            Kind::Relationship => {
+                let (mut person, mut related, mut kind) = (Vec::new(), Vec::new(), Vec::new());
+                for k in keys {
+                    if let Key::Rel(p, r, t) = k {
+                        person.push(*p);
+                        related.push(*r);
+                        kind.push(t.as_str());
+                    }
+                }
+                json!({ "person": person, "related": related, "type": kind })
+            }
+            _ => json!(keys
+                .iter()
+                .filter_map(|k| match k {
+                    Key::Id(n) => Some(*n),
+                    Key::Rel(..) => None,
+                })
+                .collect::<Vec<_>>()),
+        };
+        let r = self.ask(
+            "leaves",
+            json!({
+                "entity": entity.name,
+                "lo": spans.iter().map(|s| s.lo).collect::<Vec<_>>(),
+                "last": spans.iter().map(|s| s.last).collect::<Vec<_>>(),
+                "keys": wire,
+            }),
+        )?;
+        match (r["missing"].as_i64(), r["extra"].as_i64()) {
+            (Some(m), Some(e)) => Ok((m, e)),
+            _ => Err(malformed()),
+        }
+    }
+
+    /// Ranges only family context holds keys in: it keeps their first keys.
+    fn sample(&mut self, entity: &Entity, spans: &[Span]) -> Result<()> {
+        if spans.is_empty() {
+            return Ok(());
+        }
+        self.ask(
+            "sample",
+            json!({
+                "entity": entity.name,
+                "lo": spans.iter().map(|s| s.lo).collect::<Vec<_>>(),
+                "last": spans.iter().map(|s| s.last).collect::<Vec<_>>(),
+            }),
+        )?;
+        Ok(())
+    }
+}
+
+fn malformed() -> Error {
+    Error::Other("fc_api.mdm_side answered with a malformed document".into())
+}
+
+fn sum(n: &Value, x: &Value) -> Option<Sum> {
+    Some(Sum {
+        rows: n.as_i64()?,
+        xor: x.as_i64()?,
+    })
+}
+
+fn sums_of(
+    v: &Value,
+    each: impl Fn(&[Value]) -> Option<((usize, i64), Sum)>,
+) -> Result<Vec<((usize, i64), Sum)>> {
+    v.as_array()
+        .ok_or_else(malformed)?
+        .iter()
+        .map(|row| row.as_array().and_then(|a| each(a)).ok_or_else(malformed))
+        .collect()
+}
+
 /// Runs the warehouse half on its own thread (its own connection) while
-/// the family context half runs in the guard's transaction.
+/// the family context half goes through the door on this one.
 pub fn both<A: Send, B>(
     mdm: &mut Client,
-    fc: &mut Transaction,
+    fc: &mut FcSide,
     on_mdm: impl FnOnce(&mut Client) -> Result<A> + Send,
-    on_fc: impl FnOnce(&mut Transaction) -> Result<B>,
+    on_fc: impl FnOnce(&mut FcSide) -> Result<B>,
 ) -> Result<(A, B)> {
     std::thread::scope(|s| {
         let handle = s.spawn(move || on_mdm(mdm));
@@ -242,32 +397,23 @@ pub fn both<A: Send, B>(
     })
 }
 
-/// Compares the key sets of one entity in the two databases.
-pub fn compare(mdm: &mut Client, fc: &mut Transaction, entity: &Entity) -> Result<KeyDiff> {
-    let (bm, bf) = both(
-        mdm,
-        fc,
-        |c| bounds(c, entity, Side::Mdm),
-        |c| bounds(c, entity, Side::Fc),
-    )?;
+/// Compares the key sets of one entity in the two databases. The missing
+/// sample holds, until the end, the warehouse's keys of ranges only it holds.
+pub fn compare(mdm: &mut Client, fc: &mut FcSide, entity: &Entity) -> Result<KeyDiff> {
+    let bm = bounds(mdm, entity).map_err(super::warehouse_error)?;
     let mut diff = KeyDiff {
         exact: true,
         ..KeyDiff::default()
     };
-    let whole = match (bm, bf) {
-        (None, None) => return Ok(diff),
-        (Some(a), None) | (None, Some(a)) => a,
-        (Some(a), Some(b)) => Span {
-            lo: a.lo.min(b.lo),
-            last: a.last.max(b.last),
-        },
+    let Some(whole) = fc.bounds(entity, bm)? else {
+        return Ok(diff);
     };
     let (width, parts) = whole.partition(FIRST_PARTS)?;
     let (sm, sf) = both(
         mdm,
         fc,
-        |c| first_sums(c, entity, Side::Mdm, whole, width),
-        |c| first_sums(c, entity, Side::Fc, whole, width),
+        |c| first_sums(c, entity, whole, width),
+        |f| f.first_sums(entity, whole, width),
     )?;
     diff.mdm_rows = sm.iter().map(|(_, s)| s.rows).sum();
     diff.fc_rows = sf.iter().map(|(_, s)| s.rows).sum();
@@ -290,8 +436,6 @@ type Differing = Vec<(Span, Sum, Sum)>;
 struct Narrowing {
     only_mdm: Vec<Span>,
     only_fc: Vec<Span>,
-    missing: BTreeSet<Key>,
-    extra: BTreeSet<Key>,
 }
 
 impl Narrowing {
@@ -300,7 +444,7 @@ impl Narrowing {
     fn round(
         &mut self,
         mdm: &mut Client,
-        fc: &mut Transaction,
+        fc: &mut FcSide,
         entity: &Entity,
         pending: Differing,
         diff: &mut KeyDiff,
@@ -328,20 +472,10 @@ impl Narrowing {
             }
         }
         if !leaves.is_empty() {
-            let (km, kf) = both(
-                mdm,
-                fc,
-                |c| keys_in(c, entity, Side::Mdm, &leaves, None),
-                |c| keys_in(c, entity, Side::Fc, &leaves, None),
-            )?;
-            let (km, kf): (BTreeSet<Key>, BTreeSet<Key>) =
-                (km.into_iter().collect(), kf.into_iter().collect());
-            let gone: Vec<Key> = km.difference(&kf).cloned().collect();
-            let new: Vec<Key> = kf.difference(&km).cloned().collect();
-            diff.missing += gone.len() as i64;
-            diff.extra += new.len() as i64;
-            self.missing.extend(gone);
-            self.extra.extend(new);
+            let km = keys_in(mdm, entity, &leaves, None).map_err(super::warehouse_error)?;
+            let (gone, new) = fc.leaves(entity, &leaves, &km)?;
+            diff.missing += gone;
+            diff.extra += new;
         }
         if splits.is_empty() {
             return Ok(Vec::new());
@@ -354,35 +488,30 @@ impl Narrowing {
         let (sm, sf) = both(
             mdm,
             fc,
-            |c| split_sums(c, entity, Side::Mdm, &ranges),
-            |c| split_sums(c, entity, Side::Fc, &ranges),
+            |c| split_sums(c, entity, &ranges),
+            |f| f.split_sums(entity, &ranges),
         )?;
         Ok(differing(&ranges, sm, sf))
     }
 
-    /// Samples: the first keys in key order, from the listed differences
-    /// and from the ranges held by one side only.
+    /// Samples of the ranges held by one side only: the warehouse's first
+    /// keys here, family context's kept by it for the end.
     fn finish(
-        mut self,
+        self,
         mdm: &mut Client,
-        fc: &mut Transaction,
+        fc: &mut FcSide,
         entity: &Entity,
         diff: &mut KeyDiff,
     ) -> Result<()> {
-        let (only_mdm, only_fc) = (
-            std::mem::take(&mut self.only_mdm),
-            std::mem::take(&mut self.only_fc),
-        );
-        let (sm, sf) = both(
+        let (only_mdm, only_fc) = (self.only_mdm, self.only_fc);
+        let (sm, ()) = both(
             mdm,
             fc,
-            |c| sample_in(c, entity, Side::Mdm, &only_mdm),
-            |c| sample_in(c, entity, Side::Fc, &only_fc),
+            |c| keys_in(c, entity, &only_mdm, Some(SAMPLE as i64)),
+            |f| f.sample(entity, &only_fc),
         )?;
-        self.missing.extend(sm);
-        self.extra.extend(sf);
-        diff.missing_sample = self.missing.into_iter().take(SAMPLE).collect();
-        diff.extra_sample = self.extra.into_iter().take(SAMPLE).collect();
+        diff.missing_sample = sm;
+        diff.extra_sample = Vec::new();
         Ok(())
     }
 }
@@ -415,11 +544,13 @@ fn differing(
         .collect()
 }
 
-fn bounds(c: &mut impl GenericClient, entity: &Entity, side: Side) -> Result<Option<Span>> {
-    let col = entity.range_column(side);
+// --- the warehouse half -----------------------------------------------------------------------
+
+fn bounds(c: &mut impl GenericClient, entity: &Entity) -> Result<Option<Span>> {
+    let col = entity.range_column();
     let sql = format!(
         "SELECT min(t.{col}), max(t.{col}) FROM {} t",
-        entity.table(side)
+        entity.table()
     );
     let row = c.query_one(sql.as_str(), &[])?;
     Ok(
@@ -434,16 +565,15 @@ fn bounds(c: &mut impl GenericClient, entity: &Entity, side: Side) -> Result<Opt
 fn first_sums(
     c: &mut impl GenericClient,
     entity: &Entity,
-    side: Side,
     whole: Span,
     width: i64,
 ) -> Result<Vec<((usize, i64), Sum)>> {
-    let col = entity.range_column(side);
+    let col = entity.range_column();
     let sql = format!(
         "SELECT (t.{col} - $1) / $2, count(*), bit_xor({hash}) FROM {table} t \
          WHERE t.{col} BETWEEN $1 AND $3 GROUP BY 1",
-        hash = entity.key_hash(side),
-        table = entity.table(side),
+        hash = entity.key_hash(),
+        table = entity.table(),
     );
     let rows = c.query(sql.as_str(), &[&whole.lo, &width, &whole.last])?;
     Ok(rows
@@ -464,16 +594,15 @@ fn first_sums(
 fn split_sums(
     c: &mut impl GenericClient,
     entity: &Entity,
-    side: Side,
     ranges: &[(Span, i64)],
 ) -> Result<Vec<((usize, i64), Sum)>> {
-    let col = entity.range_column(side);
+    let col = entity.range_column();
     let sql = format!(
         "SELECT r.i, (t.{col} - r.lo) / r.width, count(*), bit_xor({hash}) \
          FROM unnest($1::int8[], $2::int8[], $3::int8[]) WITH ORDINALITY AS r (lo, last, width, i) \
          JOIN {table} t ON t.{col} BETWEEN r.lo AND r.last GROUP BY 1, 2",
-        hash = entity.key_hash(side),
-        table = entity.table(side),
+        hash = entity.key_hash(),
+        table = entity.table(),
     );
     let lo: Vec<i64> = ranges.iter().map(|(s, _)| s.lo).collect();
     let last: Vec<i64> = ranges.iter().map(|(s, _)| s.last).collect();
@@ -498,19 +627,18 @@ fn split_sums(
 fn keys_in(
     c: &mut impl GenericClient,
     entity: &Entity,
-    side: Side,
     spans: &[Span],
     limit: Option<i64>,
 ) -> Result<Vec<Key>> {
     if spans.is_empty() {
         return Ok(Vec::new());
     }
-    let col = entity.range_column(side);
+    let col = entity.range_column();
     let mut sql = format!(
         "SELECT {keys} FROM unnest($1::int8[], $2::int8[]) AS r (lo, last) \
          JOIN {table} t ON t.{col} BETWEEN r.lo AND r.last",
-        keys = entity.key_columns(side),
-        table = entity.table(side),
+        keys = entity.key_columns(),
+        table = entity.table(),
     );
     let lo: Vec<i64> = spans.iter().map(|s| s.lo).collect();
     let last: Vec<i64> = spans.iter().map(|s| s.last).collect();
@@ -530,15 +658,6 @@ fn keys_in(
             _ => Key::Id(r.get(0)),
         })
         .collect())
-}
-
-fn sample_in(
-    c: &mut impl GenericClient,
-    entity: &Entity,
-    side: Side,
-    spans: &[Span],
-) -> Result<Vec<Key>> {
-    keys_in(c, entity, side, spans, Some(SAMPLE as i64))
 }
 
 #[cfg(test)]
@@ -567,6 +686,15 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn keys_cross_the_door_and_back() {
+        for key in [Key::Id(42), Key::Rel(1, 2, "parent".into())] {
+            assert_eq!(Key::from_wire(&key.to_wire()), Some(key));
+        }
+        assert_eq!(Key::from_wire(&json!("fc:1")), None);
+        assert_eq!(Key::from_wire(&json!([1, 2])), None);
     }
 
     #[test]

@@ -1,7 +1,11 @@
 //! `famctx mdm validate` and `famctx mdm loads`: is the nightly load from the
-//! MDM warehouse complete? The warehouse is compared with the family context
-//! database by aggregates and range checksums computed in the databases;
-//! only the keys of ranges that differ are ever fetched.
+//! MDM warehouse complete? The warehouse (read by the admin as themselves) is
+//! compared with the family context database (through the door:
+//! `fc_api.mdm_validate_begin`, `fc_api.mdm_side`, `fc_api.mdm_validate_finish`)
+//! by aggregates and range checksums computed in the databases; only the
+//! warehouse's keys of ranges that differ are ever fetched, and family
+//! context's keys and persons are disclosed only in the samples, after the
+//! audit row naming them has committed.
 
 mod checks;
 mod keyset;
@@ -13,19 +17,19 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use postgres::{Client, Transaction};
+use postgres::Client;
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::cli::Format;
 use crate::error::{code, Error, Result};
-use crate::guard::{self, Audit, Needs, Role};
+use crate::guard::{Door, Needs, Role};
 use crate::output::{Output, Table};
 use crate::Context;
 
+use checks::{Begun, LoadRun, Loads};
 pub use checks::{Check, Item, Status, Thresholds};
-use checks::{LoadRun, Loads, Named};
-use keyset::{KeyDiff, ENTITIES};
+use keyset::{FcSide, Key, KeyDiff, ENTITIES};
 
 #[derive(Debug, Subcommand)]
 pub enum MdmCommand {
@@ -38,8 +42,8 @@ pub enum MdmCommand {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// MDM warehouse URL (read-only role) [default: mdm_url setting, FAMCTX_MDM_URL]; keep
-    /// passwords out of it (set FAMCTX_MDM_URL instead)
+    /// MDM warehouse URL [default: mdm_url setting, FAMCTX_MDM_URL]; keep passwords out of
+    /// it (set FAMCTX_MDM_URL instead)
     #[arg(long, value_name = "URL")]
     pub mdm_url: Option<String>,
     /// Load run to validate (an id from `famctx mdm loads`) [default: the last completed]
@@ -125,27 +129,43 @@ fn validate(ctx: &Context, args: &ValidateArgs) -> Result<u8> {
     out.expect(&[Format::Table, Format::Json])?;
     let thresholds = thresholds(ctx, args)?;
     let url = warehouse_url(ctx, args.mdm_url.as_deref())?;
-    let timeout = ctx.settings.seconds("db_timeout")?;
     if let Some(path) = &args.report {
         check_report_path(path)?;
     }
-    let audit = Audit::new("mdm_validated")
-        .detail("warehouse", target(url))
-        .detail("requested_load", args.load)
-        .detail("thresholds", thresholds)
-        .detail(
-            "report_file",
-            args.report.as_ref().map(|p| p.display().to_string()),
-        );
-    let report = guard::through(ctx, Needs::Role(Role::Admin), audit, |tx, _, audit| {
-        let mut mdm = open_warehouse(url, timeout)?;
-        let mut named = Named::default();
-        let report = run_checks(tx, &mut mdm, args.load, thresholds, url, &mut named)?;
-        audit.set_detail("result", report.summary());
-        audit.persons = named.persons.into_iter().collect();
-        audit.sources = named.sources.into_iter().collect();
-        Ok(report)
+    let mut door = Door::open(ctx, Needs::Role(Role::Admin), "mdm_validated", None, None)?;
+    let mut mdm = open_warehouse(&door, ctx)?;
+    let started = Instant::now();
+    let progress = Progress::new(ENTITIES.len() as u64 + 3);
+    progress.step("load records");
+    // The audit row of the validation (stage "started"), then family context's load records.
+    let begun: Begun = serde_json::from_value(door.call(
+        "mdm_validate_begin",
+        json!({
+            "load": args.load,
+            "warehouse": target(url),
+            "thresholds": thresholds,
+            "report_file": args.report.as_ref().map(|p| p.display().to_string()),
+        }),
+    )?)
+    .map_err(|e| {
+        Error::Other(format!(
+            "fc_api.mdm_validate_begin answered with a malformed document: {e}"
+        ))
     })?;
+    let session = begun.session.clone();
+    let mut fc = FcSide::new(&mut door, session);
+    let gathered = gather(&mut fc, &mut mdm, begun, &progress, started);
+    progress.finish();
+    let gathered = match gathered {
+        Ok(g) => g,
+        Err(e) => {
+            // The session ends with an audit row saying why, when the database still answers.
+            let request = json!({ "session": fc.session(), "error": e.message() });
+            let _ = fc.door().call("mdm_validate_finish", request);
+            return Err(e);
+        }
+    };
+    let report = finish(&mut fc, gathered, thresholds, url)?;
     if let Some(path) = &args.report {
         write_report(path, &report)?;
     }
@@ -156,52 +176,42 @@ fn validate(ctx: &Context, args: &ValidateArgs) -> Result<u8> {
     Ok(report.status.exit_code())
 }
 
-fn run_checks(
-    tx: &mut Transaction,
+/// What the two databases said, before family context's samples are disclosed.
+struct Gathered {
+    loads: Loads,
+    diffs: Vec<(&'static keyset::Entity, KeyDiff)>,
+    orphans: Value,
+    completeness: Value,
+    timings_ms: Value,
+}
+
+fn gather(
+    fc: &mut FcSide,
     mdm: &mut Client,
-    load: Option<i64>,
-    th: Thresholds,
-    url: &str,
-    named: &mut Named,
-) -> Result<Report> {
-    let started = Instant::now();
-    let progress = Progress::new(ENTITIES.len() as u64 + 3);
-    progress.step("load records");
-    let loads: Loads = checks::read_loads(tx, mdm, load)?;
+    begun: Begun,
+    progress: &Progress,
+    started: Instant,
+) -> Result<Gathered> {
+    let loads = checks::read_loads(begun, mdm)?;
     let t_loads = started.elapsed();
-    let mut diffs: Vec<(&keyset::Entity, KeyDiff)> = Vec::new();
+    let mut diffs = Vec::new();
     for e in ENTITIES {
         progress.step(&format!("key sets: {}", e.name));
-        diffs.push((e, keyset::compare(mdm, tx, e)?));
+        diffs.push((e, keyset::compare(mdm, fc, e)?));
     }
     let t_keys = started.elapsed();
     progress.step("orphans");
-    let orphans = checks::orphans(tx, named)?;
+    let orphans = fc.ask("orphans", json!({}))?["counts"].clone();
     let t_orphans = started.elapsed();
     progress.step("completeness");
-    let completeness = checks::completeness(tx, &th, named)?;
+    let completeness = fc.ask("completeness", json!({}))?;
     let t_done = started.elapsed();
-    progress.finish();
-    let checks = vec![
-        checks::freshness(&loads, &th),
-        checks::counts(&diffs, &loads),
-        checks::key_sets(&diffs, named),
-        checks::drops(&diffs, &loads, &th),
+    let ms = |d: Duration| d.as_millis() as u64;
+    Ok(Gathered {
+        loads,
+        diffs,
         orphans,
         completeness,
-    ];
-    let ms = |d: Duration| d.as_millis() as u64;
-    Ok(Report {
-        status: checks
-            .iter()
-            .map(|c| c.status)
-            .max()
-            .unwrap_or(Status::Pass),
-        validated_at: loads.now,
-        load_run: loads.run.clone(),
-        warehouse: target(url),
-        thresholds: th,
-        checks,
         timings_ms: json!({
             "load_records": ms(t_loads),
             "counts_and_key_sets": ms(t_keys - t_loads),
@@ -210,6 +220,65 @@ fn run_checks(
             "total": ms(t_done),
         }),
     })
+}
+
+/// The checks, from what was gathered and the samples disclosed (`{}` before).
+fn report(g: &Gathered, samples: &Value, th: Thresholds, url: &str) -> Report {
+    let checks = vec![
+        checks::freshness(&g.loads, &th),
+        checks::counts(&g.diffs, &g.loads),
+        checks::key_sets(&g.diffs),
+        checks::drops(&g.diffs, &g.loads, &th),
+        checks::orphans(&g.orphans, &samples["orphans"]),
+        checks::completeness(&g.completeness, &samples["completeness"], &th),
+    ];
+    Report {
+        status: checks
+            .iter()
+            .map(|c| c.status)
+            .max()
+            .unwrap_or(Status::Pass),
+        validated_at: g.loads.now,
+        load_run: g.loads.run.clone(),
+        warehouse: target(url),
+        thresholds: th,
+        checks,
+        timings_ms: g.timings_ms.clone(),
+    }
+}
+
+/// The final audit row (the outcome of each check, every person the samples
+/// name), then the samples, once it has committed, and the full report.
+fn finish(fc: &mut FcSide, mut g: Gathered, th: Thresholds, url: &str) -> Result<Report> {
+    // The outcomes do not depend on the samples: judged before they are disclosed.
+    let summary = report(&g, &json!({}), th, url).summary();
+    let mdm_samples: serde_json::Map<String, Value> = g
+        .diffs
+        .iter()
+        .filter(|(_, d)| !d.missing_sample.is_empty())
+        .map(|(e, d)| {
+            (
+                e.name.to_string(),
+                Value::Array(d.missing_sample.iter().map(Key::to_wire).collect()),
+            )
+        })
+        .collect();
+    let request = json!({
+        "session": fc.session(),
+        "result": summary,
+        "mdm_samples": mdm_samples,
+    });
+    let samples = fc.door().call("mdm_validate_finish", request)?;
+    let keys_of = |v: &Value| -> Vec<Key> {
+        v.as_array()
+            .map(|a| a.iter().filter_map(Key::from_wire).collect())
+            .unwrap_or_default()
+    };
+    for (e, d) in &mut g.diffs {
+        d.missing_sample = keys_of(&samples["keys"][e.name]["missing"]);
+        d.extra_sample = keys_of(&samples["keys"][e.name]["extra"]);
+    }
+    Ok(report(&g, &samples, th, url))
 }
 
 fn render(out: &mut Output, report: &Report) -> Result<()> {
@@ -331,16 +400,21 @@ fn thresholds(ctx: &Context, args: &ValidateArgs) -> Result<Thresholds> {
 
 // --- the warehouse connection ---------------------------------------------------------------
 
-/// The warehouse URL: --mdm-url (without a password), else the mdm_url setting.
-fn warehouse_url<'a>(ctx: &'a Context, flag: Option<&'a str>) -> Result<&'a str> {
+/// The warehouse URL: the mdm_url setting, where the door signs the admin in as themselves.
+/// --mdm-url (never with a password) may name only that warehouse.
+fn warehouse_url<'a>(ctx: &'a Context, flag: Option<&str>) -> Result<&'a str> {
     match flag {
         Some(url) if crate::config::redact_url(url) != url => Err(Error::Usage(
             "--mdm-url must not carry a password (it would show in the process list): \
              set FAMCTX_MDM_URL or mdm_url in the config file instead"
                 .into(),
         )),
-        Some(url) => Ok(url),
-        None => ctx.settings.require("mdm_url"),
+        Some(url) if ctx.settings.get("mdm_url") != Some(url) => Err(Error::Usage(
+            "--mdm-url: admins read the warehouse as themselves at the mdm_url setting; to \
+             validate against another warehouse, set FAMCTX_MDM_URL or mdm_url in the config file"
+                .into(),
+        )),
+        _ => ctx.settings.require("mdm_url"),
     }
 }
 
@@ -366,9 +440,13 @@ fn target(url: &str) -> String {
     }
 }
 
-/// Connects to the warehouse read-only, in one snapshot for the whole run.
-fn open_warehouse(url: &str, timeout: Duration) -> Result<Client> {
-    let mut client = crate::db::connect(url, timeout).map_err(warehouse_error)?;
+/// Signs in to the warehouse as the operator (the door's sign-in), read-only, in one snapshot
+/// for the whole run.
+fn open_warehouse(door: &Door, ctx: &Context) -> Result<Client> {
+    let mut client = door.warehouse(ctx).map_err(|e| match e {
+        Error::Usage(m) => Error::Usage(m.replace("database_url", "mdm_url")),
+        other => warehouse_error(other),
+    })?;
     client
         .batch_execute(
             "SET default_transaction_read_only = on; \
@@ -384,9 +462,11 @@ pub(crate) fn warehouse_error(e: Error) -> Error {
     match e {
         Error::Unreachable(m) => Error::Unreachable(say(&m)),
         Error::Other(m) if m.contains("permission denied") => Error::Other(say(&format!(
-            "{m}; the mdm_url role needs SELECT on the mdm schema (sql/mdm/schema.sql grants it to mdm_reader)"
+            "{m}; admins read the warehouse as themselves: their role needs SELECT on the mdm \
+             schema (sql/mdm/schema.sql grants it to famctx_admins)"
         ))),
         Error::Other(m) => Error::Other(say(&m)),
+        Error::Auth(m) => Error::Auth(say(&m)),
         other => other,
     }
 }
@@ -516,16 +596,19 @@ impl RunView {
 fn loads(ctx: &Context, args: &LoadsArgs) -> Result<u8> {
     let mut out = ctx.output();
     let url = warehouse_url(ctx, args.mdm_url.as_deref())?;
-    let timeout = ctx.settings.seconds("db_timeout")?;
-    let audit = Audit::new("mdm_loads_listed")
-        .detail("warehouse", target(url))
-        .detail("limit", args.limit);
-    let deliveries = guard::through(ctx, Needs::Role(Role::Admin), audit, |tx, _, audit| {
-        let mut mdm = open_warehouse(url, timeout)?;
-        let list = deliveries(tx, &mut mdm, args.limit)?;
-        audit.set_detail("listed", list.len());
-        Ok(list)
-    })?;
+    let mut door = Door::open(
+        ctx,
+        Needs::Role(Role::Admin),
+        "mdm_loads_listed",
+        None,
+        None,
+    )?;
+    let mut mdm = open_warehouse(&door, ctx)?;
+    let fc_runs = door.call(
+        "mdm_loads",
+        json!({ "limit": args.limit, "warehouse": target(url) }),
+    )?;
+    let deliveries = deliveries(&fc_runs, &mut mdm, args.limit)?;
     if out.format == Format::Json {
         out.json(&deliveries)?;
         return Ok(code::SUCCESS);
@@ -583,31 +666,23 @@ fn counts_text(counts: &std::collections::BTreeMap<String, i64>) -> String {
         .join(", ")
 }
 
-/// The last `limit` deliveries, newest first: each family context run with
-/// the warehouse run it names, and warehouse runs no family context run names.
-fn deliveries(tx: &mut Transaction, mdm: &mut Client, limit: i64) -> Result<Vec<Delivery>> {
-    let rows = tx.query(
-        "SELECT r.id, r.status, r.started_at, r.finished_at, r.mdm_run_id, \
-                coalesce((SELECT jsonb_object_agg(m.entity, m.row_count) FROM fc.load_manifest m \
-                          WHERE m.load_run_id = r.id), '{}') \
-         FROM fc.load_run r ORDER BY r.started_at DESC, r.id DESC LIMIT $1",
-        &[&limit],
-    )?;
-    let fc_runs: Vec<(LoadRun, Value)> = rows
+/// The last `limit` deliveries, newest first: each family context run (as
+/// `fc_api.mdm_loads` listed them) with the warehouse run it names, and
+/// warehouse runs no family context run names.
+fn deliveries(fc_runs: &Value, mdm: &mut Client, limit: i64) -> Result<Vec<Delivery>> {
+    let fc_runs: Vec<(LoadRun, Value)> = fc_runs
+        .as_array()
+        .ok_or_else(|| Error::Other("fc_api.mdm_loads answered with a malformed document".into()))?
         .iter()
         .map(|r| {
-            (
-                LoadRun {
-                    id: r.get(0),
-                    status: r.get(1),
-                    started_at: r.get(2),
-                    finished_at: r.get(3),
-                    mdm_run_id: r.get(4),
-                },
-                r.get(5),
-            )
+            let run: LoadRun = serde_json::from_value(r.clone()).map_err(|e| {
+                Error::Other(format!(
+                    "fc_api.mdm_loads answered with a malformed document: {e}"
+                ))
+            })?;
+            Ok((run, r["counts"].clone()))
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let named: Vec<i64> = fc_runs.iter().filter_map(|(r, _)| r.mdm_run_id).collect();
     let rows = mdm
         .query(

@@ -520,17 +520,120 @@ fn bad_settings_and_an_unreachable_warehouse() {
     );
     secret.code(2);
     assert!(secret.stderr.contains("password"), "{}", secret.stderr);
+    // Another warehouse than mdm_url: the admin signs in there as themselves, so it is a setting.
+    let elsewhere = validate(&db, &["--mdm-url", "postgresql://127.0.0.1:1/mdm"]);
+    elsewhere.code(2);
+    assert!(elsewhere.stderr.contains("mdm_url"), "{}", elsewhere.stderr);
+    // The warehouse's port closed: the admin's sign-in cannot reach it.
+    let url = var("FAMCTX_MDM_URL");
+    let host_port = url
+        .split("//")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_string();
     let bad = db.run_with(
         ADMIN,
         &password(ADMIN),
-        &[(
-            "FAMCTX_MDM_URL",
-            "postgresql://mdm_reader@127.0.0.1:1/mdm?sslmode=disable".into(),
-        )],
+        &[("FAMCTX_MDM_URL", url.replace(&host_port, "127.0.0.1:1"))],
         &["mdm", "validate"],
     );
     bad.code(9);
     assert!(bad.stderr.contains("MDM warehouse"), "{}", bad.stderr);
     assert!(bad.stdout.is_empty());
     validate(&db, &["--load", "999999"]).code(5);
+}
+
+#[test]
+fn only_admins_read_the_warehouse_and_each_validation_is_audited() {
+    let db = fresh_copy("mdm_door");
+    let mdm_url = var("FAMCTX_MDM_URL");
+    assert!(
+        !mdm_url.contains('@'),
+        "operators' mdm_url holds no credential: {mdm_url}"
+    );
+    let sign_in = |account: &str| {
+        famctx::db::connect_as(
+            &mdm_url,
+            account,
+            &password(account),
+            std::time::Duration::from_secs(10),
+        )
+    };
+    // sw.alice (a user, not an admin) cannot read the warehouse: no sign-in, or no table.
+    if let Ok(mut alice) = sign_in("sw.alice") {
+        for table in [
+            "mdm.person",
+            "mdm.relationship",
+            "mdm.housing_record",
+            "mdm.load_run",
+        ] {
+            let read = alice.query(&format!("SELECT count(*) FROM {table}"), &[]);
+            assert!(read.is_err(), "sw.alice read {table}");
+        }
+    }
+    // An admin reads it as themselves, read-only.
+    let mut admin = sign_in(ADMIN).expect("bi.admin signs in to the warehouse");
+    let persons: i64 = admin
+        .query_one("SELECT count(*) FROM mdm.person", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(persons, 1000);
+    assert!(admin
+        .execute("DELETE FROM mdm.load_run WHERE false", &[])
+        .is_err());
+
+    // In family context the admin reaches the validation only through fc_api.
+    let mut fc = db
+        .sign_in(ADMIN)
+        .expect("bi.admin signs in to family context");
+    assert!(fc
+        .query("SELECT count(*) FROM fc.mdm_validation", &[])
+        .is_err());
+    assert!(fc.query("SELECT count(*) FROM fc.person", &[]).is_err());
+    let stranger: Value = fc
+        .query_one(
+            "SELECT fc_api.mdm_side($1)",
+            &[&serde_json::json!({
+                "session": "7b0c1a9e-0000-4000-8000-000000000000",
+                "what": "orphans",
+            })],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(stranger["error"]["kind"], "not_found", "{stranger}");
+
+    let before = db.audit_rows().len();
+    validate(&db, &[]).ok();
+    let rows: Vec<postgres::Row> = db.audit_rows().into_iter().skip(before).collect();
+    let ours: Vec<&postgres::Row> = rows
+        .iter()
+        .filter(|r| r.get::<_, String>("action") == "mdm_validated")
+        .collect();
+    assert_eq!(ours.len(), 2, "a row as it starts, one with its result");
+    let (first, last) = (ours[0], ours[1]);
+    for r in [first, last] {
+        assert_eq!(
+            r.get::<_, Option<String>>("actor_account").as_deref(),
+            Some(ADMIN)
+        );
+        assert_eq!(r.get::<_, String>("outcome"), "allowed");
+    }
+    let started: Value = first.get("details");
+    let finished: Value = last.get("details");
+    assert_eq!(started["stage"], "started");
+    assert_eq!(started["db_role"], ADMIN);
+    assert_eq!(finished["stage"], "finished");
+    assert!(finished["session"].is_string(), "{finished}");
+    assert_eq!(finished["started_audit_id"], first.get::<_, i64>("id"));
+    assert_eq!(finished["result"]["status"], "pass");
+    // The session is closed: it answers no more questions.
+    let closed: Value = fc
+        .query_one(
+            "SELECT fc_api.mdm_side($1)",
+            &[&serde_json::json!({ "session": finished["session"], "what": "orphans" })],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(closed["error"]["kind"], "not_found", "{closed}");
 }
