@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('source', 'source', [CompletionResultType]::ParameterValue, 'Data sources (services) and their coverage')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Review and verify the audit trail (auditors)')
             [CompletionResult]::new('mdm', 'mdm', [CompletionResultType]::ParameterValue, 'Check that the nightly MDM load is complete, and list load runs (admins)')
+            [CompletionResult]::new('roles', 'roles', [CompletionResultType]::ParameterValue, 'Keep PostgreSQL''s operator roles in step with the AD groups (admins, schedulers)')
             [CompletionResult]::new('db', 'db', [CompletionResultType]::ParameterValue, 'Database schema migrations (run as the owner role)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Effective settings and where each came from')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -519,7 +520,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             break
         }
         'famctx;mdm;validate' {
-            [CompletionResult]::new('--mdm-url', '--mdm-url', [CompletionResultType]::ParameterName, 'MDM warehouse URL (read-only role) [default: mdm_url setting, FAMCTX_MDM_URL]; keep passwords out of it (set FAMCTX_MDM_URL instead)')
+            [CompletionResult]::new('--mdm-url', '--mdm-url', [CompletionResultType]::ParameterName, 'MDM warehouse URL [default: mdm_url setting, FAMCTX_MDM_URL]; keep passwords out of it (set FAMCTX_MDM_URL instead)')
             [CompletionResult]::new('--load', '--load', [CompletionResultType]::ParameterName, 'Load run to validate (an id from `famctx mdm loads`) [default: the last completed]')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write the JSON report to FILE (replaced atomically; readable by its owner only)')
             [CompletionResult]::new('--fresh-warn-hours', '--fresh-warn-hours', [CompletionResultType]::ParameterName, 'Warn when the last completed load ended more than this many hours ago [setting mdm_fresh_warn_hours]')
@@ -572,6 +573,53 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             break
         }
         'famctx;mdm;help;help' {
+            break
+        }
+        'famctx;roles' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)')
+            [CompletionResult]::new('--ldap-url', '--ldap-url', [CompletionResultType]::ParameterName, 'Active Directory URL: ldaps://host or ldap://host (StartTLS)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'How to sign in: password (default), or kerberos: the operator''s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Mirror the AD groups into PostgreSQL roles: a login role for each member of FamilyContext Users, Admins or Auditors (nested membership), the group roles famctx_users, famctx_admins and famctx_auditors, and NOLOGIN for accounts that left every group or are disabled. Roles are never dropped. Idempotent; run it from a scheduler with --yes')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'famctx;roles;sync' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (recorded with each change), e.g. "nightly sync"')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)')
+            [CompletionResult]::new('--ldap-url', '--ldap-url', [CompletionResultType]::ParameterName, 'Active Directory URL: ldaps://host or ldap://host (StartTLS)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'How to sign in: password (default), or kerberos: the operator''s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the changes without making them')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Make the changes without asking (needed without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Make the changes without asking (needed without a terminal)')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'famctx;roles;help' {
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Mirror the AD groups into PostgreSQL roles: a login role for each member of FamilyContext Users, Admins or Auditors (nested membership), the group roles famctx_users, famctx_admins and famctx_auditors, and NOLOGIN for accounts that left every group or are disabled. Roles are never dropped. Idempotent; run it from a scheduler with --yes')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'famctx;roles;help;sync' {
+            break
+        }
+        'famctx;roles;help;help' {
             break
         }
         'famctx;db' {
@@ -703,6 +751,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('source', 'source', [CompletionResultType]::ParameterValue, 'Data sources (services) and their coverage')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Review and verify the audit trail (auditors)')
             [CompletionResult]::new('mdm', 'mdm', [CompletionResultType]::ParameterValue, 'Check that the nightly MDM load is complete, and list load runs (admins)')
+            [CompletionResult]::new('roles', 'roles', [CompletionResultType]::ParameterValue, 'Keep PostgreSQL''s operator roles in step with the AD groups (admins, schedulers)')
             [CompletionResult]::new('db', 'db', [CompletionResultType]::ParameterValue, 'Database schema migrations (run as the owner role)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Effective settings and where each came from')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -792,6 +841,13 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             break
         }
         'famctx;help;mdm;loads' {
+            break
+        }
+        'famctx;help;roles' {
+            [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'Mirror the AD groups into PostgreSQL roles: a login role for each member of FamilyContext Users, Admins or Auditors (nested membership), the group roles famctx_users, famctx_admins and famctx_auditors, and NOLOGIN for accounts that left every group or are disabled. Roles are never dropped. Idempotent; run it from a scheduler with --yes')
+            break
+        }
+        'famctx;help;roles;sync' {
             break
         }
         'famctx;help;db' {

@@ -43,6 +43,9 @@ _famctx() {
             famctx,person)
                 cmd="famctx__subcmd__person"
                 ;;
+            famctx,roles)
+                cmd="famctx__subcmd__roles"
+                ;;
             famctx,source)
                 cmd="famctx__subcmd__source"
                 ;;
@@ -160,6 +163,9 @@ _famctx() {
             famctx__subcmd__help,person)
                 cmd="famctx__subcmd__help__subcmd__person"
                 ;;
+            famctx__subcmd__help,roles)
+                cmd="famctx__subcmd__help__subcmd__roles"
+                ;;
             famctx__subcmd__help,source)
                 cmd="famctx__subcmd__help__subcmd__source"
                 ;;
@@ -219,6 +225,9 @@ _famctx() {
                 ;;
             famctx__subcmd__help__subcmd__person,search)
                 cmd="famctx__subcmd__help__subcmd__person__subcmd__search"
+                ;;
+            famctx__subcmd__help__subcmd__roles,sync)
+                cmd="famctx__subcmd__help__subcmd__roles__subcmd__sync"
                 ;;
             famctx__subcmd__help__subcmd__source,list)
                 cmd="famctx__subcmd__help__subcmd__source__subcmd__list"
@@ -289,6 +298,18 @@ _famctx() {
             famctx__subcmd__person__subcmd__help,search)
                 cmd="famctx__subcmd__person__subcmd__help__subcmd__search"
                 ;;
+            famctx__subcmd__roles,help)
+                cmd="famctx__subcmd__roles__subcmd__help"
+                ;;
+            famctx__subcmd__roles,sync)
+                cmd="famctx__subcmd__roles__subcmd__sync"
+                ;;
+            famctx__subcmd__roles__subcmd__help,help)
+                cmd="famctx__subcmd__roles__subcmd__help__subcmd__help"
+                ;;
+            famctx__subcmd__roles__subcmd__help,sync)
+                cmd="famctx__subcmd__roles__subcmd__help__subcmd__sync"
+                ;;
             famctx__subcmd__source,help)
                 cmd="famctx__subcmd__source__subcmd__help"
                 ;;
@@ -308,7 +329,7 @@ _famctx() {
 
     case "${cmd}" in
         famctx)
-            opts="-o -u -h -V --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help --version family person permission whoami source audit mdm db config completions help"
+            opts="-o -u -h -V --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help --version family person permission whoami source audit mdm roles db config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1428,7 +1449,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__help)
-            opts="family person permission whoami source audit mdm db config completions help"
+            opts="family person permission whoami source audit mdm roles db config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1806,6 +1827,34 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__help__subcmd__person__subcmd__search)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__help__subcmd__roles)
+            opts="sync"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__help__subcmd__roles__subcmd__sync)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2673,6 +2722,152 @@ _famctx() {
                     return 0
                     ;;
                 --page)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__roles)
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help sync help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__roles__subcmd__help)
+            opts="sync help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__roles__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__roles__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__roles__subcmd__sync)
+            opts="-y -o -u -h --dry-run --yes --reason --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

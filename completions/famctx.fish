@@ -45,6 +45,7 @@ complete -c famctx -n "__fish_famctx_needs_command" -f -a "whoami" -d 'Show who 
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "source" -d 'Data sources (services) and their coverage'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "audit" -d 'Review and verify the audit trail (auditors)'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "mdm" -d 'Check that the nightly MDM load is complete, and list load runs (admins)'
+complete -c famctx -n "__fish_famctx_needs_command" -f -a "roles" -d 'Keep PostgreSQL\'s operator roles in step with the AD groups (admins, schedulers)'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "db" -d 'Database schema migrations (run as the owner role)'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "config" -d 'Effective settings and where each came from'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -406,7 +407,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_s
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -f -a "validate" -d 'Check that the last MDM load is complete: freshness, counts, key sets, drops, orphans, completeness (exit 0 pass, 6 warn, 7 fail)'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -f -a "loads" -d 'Recent load runs, with their row counts and durations'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l mdm-url -d 'MDM warehouse URL (read-only role) [default: mdm_url setting, FAMCTX_MDM_URL]; keep passwords out of it (set FAMCTX_MDM_URL instead)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l mdm-url -d 'MDM warehouse URL [default: mdm_url setting, FAMCTX_MDM_URL]; keep passwords out of it (set FAMCTX_MDM_URL instead)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l load -d 'Load run to validate (an id from `famctx mdm loads`) [default: the last completed]' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l report -d 'Also write the JSON report to FILE (replaced atomically; readable by its owner only)' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l fresh-warn-hours -d 'Warn when the last completed load ended more than this many hours ago [setting mdm_fresh_warn_hours]' -r
@@ -446,6 +447,39 @@ complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subco
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from help" -f -a "validate" -d 'Check that the last MDM load is complete: freshness, counts, key sets, drops, orphans, completeness (exit 0 pass, 6 warn, 7 fail)'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from help" -f -a "loads" -d 'Recent load runs, with their row counts and durations'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -f -a "sync" -d 'Mirror the AD groups into PostgreSQL roles: a login role for each member of FamilyContext Users, Admins or Auditors (nested membership), the group roles famctx_users, famctx_admins and famctx_auditors, and NOLOGIN for accounts that left every group or are disabled. Roles are never dropped. Idempotent; run it from a scheduler with --yes'
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -l reason -d 'Why (recorded with each change), e.g. "nightly sync"' -r
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
+kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -l dry-run -d 'Print the changes without making them'
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -s y -l yes -d 'Make the changes without asking (needed without a terminal)'
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from help" -f -a "sync" -d 'Mirror the AD groups into PostgreSQL roles: a login role for each member of FamilyContext Users, Admins or Auditors (nested membership), the group roles famctx_users, famctx_admins and famctx_auditors, and NOLOGIN for accounts that left every group or are disabled. Roles are never dropped. Idempotent; run it from a scheduler with --yes'
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -534,17 +568,18 @@ kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "family" -d 'Look a person up and see their family and the services involved'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "person" -d 'Find people in the MDM person index'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "permission" -d 'Grant, revoke, list and review data source permissions (admins)'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "whoami" -d 'Show who you are in Active Directory, your roles and your data source grants'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "source" -d 'Data sources (services) and their coverage'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "audit" -d 'Review and verify the audit trail (auditors)'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "mdm" -d 'Check that the nightly MDM load is complete, and list load runs (admins)'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "db" -d 'Database schema migrations (run as the owner role)'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "config" -d 'Effective settings and where each came from'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm db config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "family" -d 'Look a person up and see their family and the services involved'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "person" -d 'Find people in the MDM person index'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "permission" -d 'Grant, revoke, list and review data source permissions (admins)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "whoami" -d 'Show who you are in Active Directory, your roles and your data source grants'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "source" -d 'Data sources (services) and their coverage'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "audit" -d 'Review and verify the audit trail (auditors)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "mdm" -d 'Check that the nightly MDM load is complete, and list load runs (admins)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "roles" -d 'Keep PostgreSQL\'s operator roles in step with the AD groups (admins, schedulers)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "db" -d 'Database schema migrations (run as the owner role)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "config" -d 'Effective settings and where each came from'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from family" -f -a "show" -d 'Show a person, their family and the services involved with each member'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from person" -f -a "search" -d 'Find people by last name (exact, any case), first name (prefix) and date of birth'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from permission" -f -a "grant" -d 'Grant a user one or more data sources'
@@ -561,6 +596,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subc
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "checkpoint" -d 'Print the chain head (id, hash, time) to keep outside the database'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from mdm" -f -a "validate" -d 'Check that the last MDM load is complete: freshness, counts, key sets, drops, orphans, completeness (exit 0 pass, 6 warn, 7 fail)'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from mdm" -f -a "loads" -d 'Recent load runs, with their row counts and durations'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from roles" -f -a "sync" -d 'Mirror the AD groups into PostgreSQL roles: a login role for each member of FamilyContext Users, Admins or Auditors (nested membership), the group roles famctx_users, famctx_admins and famctx_auditors, and NOLOGIN for accounts that left every group or are disabled. Roles are never dropped. Idempotent; run it from a scheduler with --yes'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "migrate" -d 'Apply pending migrations (connects as FAMCTX_OWNER_URL, else the database URL)'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from db" -f -a "status" -d 'Show each migration: applied, pending, or changed since it was applied'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective settings and where each came from (secrets redacted)'

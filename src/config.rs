@@ -407,7 +407,12 @@ pub fn service_database_url(settings: &Settings) -> Result<String> {
              that operators cannot read it (see SECURITY.md)"
         )));
     };
-    for key in ["ldap_url", "ldap_ca_file", "ldap_server_name", "ldap_base_dn"] {
+    for key in [
+        "ldap_url",
+        "ldap_ca_file",
+        "ldap_server_name",
+        "ldap_base_dn",
+    ] {
         match settings.origin(key) {
             None | Some(Origin::Default) => {}
             Some(Origin::File(p)) if p == Path::new(SYSTEM_CONFIG) => {}

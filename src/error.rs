@@ -127,10 +127,9 @@ impl From<postgres::Error> for Error {
                 db.message()
             )),
             // The SQLSTATEs of the door functions (sql/migrations/V8__door.sql).
-            Some(db) if db.code().code() == "FCAUD" => Error::Audit(format!(
-                "{}, so nothing was shown or changed",
-                db.message()
-            )),
+            Some(db) if db.code().code() == "FCAUD" => {
+                Error::Audit(format!("{}, so nothing was shown or changed", db.message()))
+            }
             Some(db) if db.code().code() == "FCUSE" => Error::Usage(db.message().to_string()),
             Some(db) if db.code().code() == "FCNFD" => Error::NotFound(db.message().to_string()),
             Some(db) if db.code().code() == "FCDNY" => {

@@ -192,9 +192,8 @@ pub fn run(ctx: &Context, command: &FamilyCommand) -> Result<u8> {
     match out.format {
         Format::Json => out.json(&document)?,
         _ => {
-            let view: FamilyView = serde_json::from_value(document).map_err(|e| {
-                Error::Other(format!("the family document could not be read: {e}"))
-            })?;
+            let view: FamilyView = serde_json::from_value(document)
+                .map_err(|e| Error::Other(format!("the family document could not be read: {e}")))?;
             render(&mut out, &view)?
         }
     }

@@ -4,7 +4,7 @@
 //! so nothing reaches stdout before its audit row is committed.
 
 use chrono::{DateTime, Utc};
-use postgres::{Client, Transaction};
+use postgres::Client;
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -76,188 +76,15 @@ pub struct Operator {
     pub account: Account,
     pub groups: Vec<Group>,
     pub roles: Vec<HeldRole>,
-    pub grants: Vec<CurrentGrant>,
-}
-
-impl Operator {
-    pub fn may_see(&self, source: &str) -> bool {
-        self.grants.iter().any(|g| g.source == source)
-    }
-}
-
-/// What an action gets: the vouched-for operator and the directory
-/// connection (bound as the operator) for looking other accounts up.
-pub struct Session<'a> {
-    pub operator: &'a Operator,
-    pub directory: &'a mut Directory,
-}
-
-/// The audit row a command writes: set up from the request, filled in by
-/// the action with what it disclosed or changed.
-#[derive(Debug, Clone, Default)]
-pub struct Audit {
-    pub action: &'static str,
-    pub subject_person: Option<i64>,
-    pub persons: Vec<i64>,
-    pub sources: Vec<String>,
-    pub target_user: Option<String>,
-    pub target_guid: Option<Uuid>,
-    pub reason: Option<String>,
-    pub details: Value,
-}
-
-impl Audit {
-    pub fn new(action: &'static str) -> Audit {
-        Audit {
-            action,
-            details: json!({}),
-            ..Audit::default()
-        }
-    }
-
-    pub fn reason(mut self, reason: Option<String>) -> Audit {
-        self.reason = reason;
-        self
-    }
-
-    pub fn detail(mut self, key: &str, value: impl Serialize) -> Audit {
-        self.set_detail(key, value);
-        self
-    }
-
-    pub fn set_detail(&mut self, key: &str, value: impl Serialize) {
-        if let Value::Object(m) = &mut self.details {
-            m.insert(
-                key.to_string(),
-                serde_json::to_value(value).unwrap_or(Value::Null),
-            );
-        }
-    }
-}
-
-/// Runs `action` through the door and returns its result only once the
-/// audit row is committed. A refusal or failure is audited too.
-pub fn through<T>(
-    ctx: &Context,
-    needs: Needs,
-    audit: Audit,
-    action: impl FnOnce(&mut Transaction, &mut Session, &mut Audit) -> Result<T>,
-) -> Result<T> {
-    let auth = ctx.settings.auth()?;
-    let mut audit = audit;
-    // With Kerberos the ticket names the operator (any --user is ignored).
-    let mut user = match auth {
-        AuthMethod::Password => ctx.settings.require("user")?.to_string(),
-        AuthMethod::Kerberos => {
-            audit.set_detail("auth", auth.name());
-            "(kerberos ticket)".to_string()
-        }
-    };
-    let (mut operator, mut directory) = match authenticate(ctx, auth, &mut user, needs) {
-        Ok(found) => found,
-        Err((e, account)) => return Err(record_refusal(ctx, &user, account.as_deref(), audit, e)),
-    };
-    let mut client = ctx.connect()?;
-    match act(
-        &mut client,
-        &mut operator,
-        &mut directory,
-        &mut audit,
-        action,
-    ) {
-        Ok(value) => Ok(value),
-        Err(e @ (Error::Unreachable(_) | Error::Audit(_))) => Err(e),
-        Err(e) => {
-            audit.set_detail("error", e.message());
-            let written = client
-                .transaction()
-                .map_err(Error::from)
-                .and_then(|mut tx| {
-                    write(
-                        &mut tx,
-                        Some(&operator.account),
-                        &operator.account.sam,
-                        &audit,
-                        e.audit_outcome(),
-                    )?;
-                    tx.commit().map_err(Error::from)
-                });
-            match written {
-                Ok(()) => Err(e),
-                Err(w) => Err(audit_failed(w)),
-            }
-        }
-    }
-}
-
-fn act<T>(
-    client: &mut Client,
-    operator: &mut Operator,
-    directory: &mut Directory,
-    audit: &mut Audit,
-    action: impl FnOnce(&mut Transaction, &mut Session, &mut Audit) -> Result<T>,
-) -> Result<T> {
-    let mut tx = client.transaction()?;
-    tx.execute(
-        "SELECT fc.register_user($1, $2, $3)",
-        &[
-            &operator.account.guid,
-            &operator.account.sam,
-            &operator.account.display_name,
-        ],
-    )?;
-    operator.grants = current_grants(&mut tx, operator.account.guid)?;
-    let value = action(
-        &mut tx,
-        &mut Session {
-            operator,
-            directory,
-        },
-        audit,
-    )?;
-    write(
-        &mut tx,
-        Some(&operator.account),
-        &operator.account.sam,
-        audit,
-        "allowed",
-    )
-    .map_err(audit_failed)?;
-    tx.commit().map_err(|e| audit_failed(e.into()))?;
-    Ok(value)
-}
-
-/// The permission check, shared with the API: `fc.current_grants`.
-pub fn current_grants(tx: &mut Transaction, guid: Uuid) -> Result<Vec<CurrentGrant>> {
-    let rows = tx.query(
-        "SELECT source_code, expires_at, granted_at FROM fc.current_grants($1)",
-        &[&guid],
-    )?;
-    Ok(rows
-        .iter()
-        .map(|r| CurrentGrant {
-            source: r.get(0),
-            expires_at: r.get(1),
-            granted_at: r.get(2),
-        })
-        .collect())
 }
 
 /// A refusal, with the account when the directory already named it.
 type Refusal = (Error, Option<Box<Account>>);
 
 /// The AD check and the role check. On failure, returns the account when
-/// it is known, so the refusal is audited against it. With Kerberos, `user`
-/// becomes the ticket's principal once the bind has vouched for it.
-fn authenticate(
-    ctx: &Context,
-    auth: AuthMethod,
-    user: &mut String,
-    needs: Needs,
-) -> std::result::Result<(Operator, Directory), Refusal> {
-    authenticate_with(ctx, auth, user, needs, &mut None)
-}
-
+/// it is known, so the refusal is recorded against it. With Kerberos, `user`
+/// becomes the ticket's principal once the bind has vouched for it; with a
+/// password, the password is kept for the database sign-in.
 fn authenticate_with(
     ctx: &Context,
     auth: AuthMethod,
@@ -331,7 +158,6 @@ fn authenticate_with(
         account,
         groups,
         roles,
-        grants: Vec::new(),
     };
     Ok((operator, dir))
 }
@@ -369,107 +195,6 @@ fn normalise_dn(dn: &str) -> String {
         .to_lowercase()
 }
 
-/// Audits a refusal when the database can be reached, then returns the
-/// refusal (or, if the audit row cannot be written, says so).
-fn record_refusal(
-    ctx: &Context,
-    user: &str,
-    account: Option<&Account>,
-    mut audit: Audit,
-    e: Error,
-) -> Error {
-    if matches!(e, Error::Unreachable(_) | Error::Usage(_)) {
-        return e;
-    }
-    audit.set_detail("error", e.message());
-    let attempted = plain(user, 256);
-    let name = account.map(|a| a.sam.clone()).unwrap_or(attempted);
-    let written = ctx.connect().and_then(|mut client| {
-        let mut tx = client.transaction()?;
-        write(&mut tx, account, &name, &audit, e.audit_outcome())?;
-        tx.commit().map_err(Error::from)
-    });
-    match written {
-        Ok(()) => e,
-        Err(Error::Unreachable(m)) => {
-            eprintln!("famctx: the refusal could not be audited: {m}");
-            e
-        }
-        Err(w) => {
-            eprintln!("famctx: the refusal could not be audited: {w}");
-            e
-        }
-    }
-}
-
-fn audit_failed(e: Error) -> Error {
-    match e {
-        Error::Unreachable(m) => Error::Unreachable(m),
-        other => Error::Audit(format!(
-            "the audit row could not be written, so nothing was shown or changed: {other}"
-        )),
-    }
-}
-
-/// The audit write, through the one SQL function shared with the API.
-pub fn write(
-    tx: &mut Transaction,
-    actor: Option<&Account>,
-    account_name: &str,
-    audit: &Audit,
-    outcome: &str,
-) -> Result<i64> {
-    let row = tx.query_one(
-        "SELECT fc.audit_write($1, $2, 'cli', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        &[
-            &actor.map(|a| a.guid),
-            &account_name,
-            &client_host(),
-            &audit.action,
-            &outcome,
-            &audit.subject_person,
-            &audit.persons,
-            &audit.sources,
-            &audit.target_user,
-            &audit.target_guid,
-            &audit.reason,
-            &with_client(&audit.details),
-        ],
-    )?;
-    Ok(row.get(0))
-}
-
-/// Many audit rows in one statement (one a change of a bulk apply), each
-/// through the same `fc.audit_write`, in the caller's transaction.
-pub fn write_many(
-    tx: &mut Transaction,
-    actor: &Account,
-    actions: &[&str],
-    targets: &[&str],
-    target_guids: &[Uuid],
-    reasons: &[&str],
-    details: &[Value],
-) -> Result<()> {
-    let details: Vec<Value> = details.iter().map(with_client).collect();
-    tx.execute(
-        "SELECT count(fc.audit_write($1, $2, 'cli', $3, a.action, 'allowed', NULL, NULL, NULL,                 a.target, a.target_guid, a.reason, a.details))          FROM unnest($4::text[], $5::text[], $6::uuid[], $7::text[], $8::jsonb[])               AS a (action, target, target_guid, reason, details)",
-        &[&actor.guid, &actor.sam, &client_host(), &actions, &targets, &target_guids, &reasons, &details],
-    )
-    .map_err(|e| audit_failed(e.into()))?;
-    Ok(())
-}
-
-fn with_client(details: &Value) -> Value {
-    let mut d = details.clone();
-    if let Value::Object(m) = &mut d {
-        m.insert("famctx_version".into(), json!(env!("CARGO_PKG_VERSION")));
-        if let Ok(u) = std::env::var("USER") {
-            m.insert("os_user".into(), json!(plain(&u, 64)));
-        }
-    }
-    d
-}
-
 fn client_host() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_string())
@@ -494,7 +219,11 @@ pub struct Door {
 
 /// An fc_api function name: letters, digits and underscores.
 fn api_function(name: &str) -> Result<String> {
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
         return Err(Error::Other(format!("not a door function: {name}")));
     }
     Ok(format!("fc_api.{name}"))
@@ -593,15 +322,16 @@ impl Door {
     /// The MDM warehouse (`mdm_url`), read as the operator with their AD password; in a
     /// service deployment, with the credential of `mdm_url` itself.
     pub fn warehouse(&self, ctx: &Context) -> Result<Client> {
-        let url = ctx.settings.require("mdm_url")?;
+        self.warehouse_at(ctx, ctx.settings.require("mdm_url")?)
+    }
+
+    /// The same, at a URL of the operator's choosing (`--mdm-url`, never with a password).
+    pub fn warehouse_at(&self, ctx: &Context, url: &str) -> Result<Client> {
         let timeout = ctx.settings.seconds("db_timeout")?;
         match &self.password {
-            Some(pw) => crate::db::connect_as(
-                url,
-                &self.operator.account.sam.to_lowercase(),
-                pw,
-                timeout,
-            ),
+            Some(pw) => {
+                crate::db::connect_as(url, &self.operator.account.sam.to_lowercase(), pw, timeout)
+            }
             None => crate::db::connect(url, timeout),
         }
     }
@@ -774,7 +504,8 @@ fn sign_in(
     match (auth, password) {
         (AuthMethod::Password, Some(pw)) => {
             let url = ctx.settings.require("database_url")?;
-            let client = crate::db::connect_as(url, &operator.account.sam.to_lowercase(), pw, timeout)?;
+            let client =
+                crate::db::connect_as(url, &operator.account.sam.to_lowercase(), pw, timeout)?;
             Ok((client, None))
         }
         _ => {
@@ -808,7 +539,6 @@ fn sign_in_refused(
         account: account.clone(),
         groups: Vec::new(),
         roles: Vec::new(),
-        grants: Vec::new(),
     };
     sign_in(ctx, auth, &operator, password)
 }

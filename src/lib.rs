@@ -20,7 +20,6 @@ pub mod when;
 pub mod whoami;
 
 use clap::{CommandFactory, FromArgMatches};
-use postgres::Client;
 
 use crate::cli::{Cli, Command, Format};
 use crate::config::{ConfigCommand, Settings};
@@ -36,14 +35,6 @@ pub struct Context {
 impl Context {
     pub fn output(&self) -> Output {
         Output::stdout(self.format)
-    }
-
-    /// A connection to the family context database as the application role.
-    pub fn connect(&self) -> Result<Client> {
-        db::connect(
-            self.settings.require("database_url")?,
-            self.settings.seconds("db_timeout")?,
-        )
     }
 }
 

@@ -95,7 +95,9 @@ pub fn run(ctx: &Context, command: &RolesCommand) -> Result<u8> {
         |dry_run: bool| json!({"members": list, "dry_run": dry_run, "reason": reason.clone()});
     let plan = door.call("roles_sync", request(true))?;
     if disabled > 0 {
-        eprintln!("famctx: {disabled} disabled, expired or locked accounts in the groups get no login");
+        eprintln!(
+            "famctx: {disabled} disabled, expired or locked accounts in the groups get no login"
+        );
     }
     let changes = plan["changes"].as_array().map_or(0, Vec::len);
     if args.dry_run || changes == 0 {

@@ -33,8 +33,9 @@ pub fn run(ctx: &Context, command: &SourceCommand) -> Result<u8> {
     let SourceCommand::List = command;
     let mut door = Door::open(ctx, Needs::AnyRole, "sources_listed", None, None)?;
     let document = door.call("source_list", serde_json::json!({}))?;
-    let sources: Vec<Source> = serde_json::from_value(document.clone())
-        .map_err(|e| crate::error::Error::Other(format!("the source list could not be read: {e}")))?;
+    let sources: Vec<Source> = serde_json::from_value(document.clone()).map_err(|e| {
+        crate::error::Error::Other(format!("the source list could not be read: {e}"))
+    })?;
     let mut out = ctx.output();
     if out.format == crate::cli::Format::Json {
         out.json(&document)?;

@@ -133,7 +133,7 @@ fn validate(ctx: &Context, args: &ValidateArgs) -> Result<u8> {
         check_report_path(path)?;
     }
     let mut door = Door::open(ctx, Needs::Role(Role::Admin), "mdm_validated", None, None)?;
-    let mut mdm = open_warehouse(&door, ctx)?;
+    let mut mdm = open_warehouse(&door, ctx, url)?;
     let started = Instant::now();
     let progress = Progress::new(ENTITIES.len() as u64 + 3);
     progress.step("load records");
@@ -400,21 +400,17 @@ fn thresholds(ctx: &Context, args: &ValidateArgs) -> Result<Thresholds> {
 
 // --- the warehouse connection ---------------------------------------------------------------
 
-/// The warehouse URL: the mdm_url setting, where the door signs the admin in as themselves.
-/// --mdm-url (never with a password) may name only that warehouse.
-fn warehouse_url<'a>(ctx: &'a Context, flag: Option<&str>) -> Result<&'a str> {
+/// The warehouse URL: --mdm-url (never with a password: it would show in the process list) or
+/// the mdm_url setting. The door signs the admin in there as themselves.
+fn warehouse_url<'a>(ctx: &'a Context, flag: Option<&'a str>) -> Result<&'a str> {
     match flag {
         Some(url) if crate::config::redact_url(url) != url => Err(Error::Usage(
             "--mdm-url must not carry a password (it would show in the process list): \
              set FAMCTX_MDM_URL or mdm_url in the config file instead"
                 .into(),
         )),
-        Some(url) if ctx.settings.get("mdm_url") != Some(url) => Err(Error::Usage(
-            "--mdm-url: admins read the warehouse as themselves at the mdm_url setting; to \
-             validate against another warehouse, set FAMCTX_MDM_URL or mdm_url in the config file"
-                .into(),
-        )),
-        _ => ctx.settings.require("mdm_url"),
+        Some(url) => Ok(url),
+        None => ctx.settings.require("mdm_url"),
     }
 }
 
@@ -442,8 +438,8 @@ fn target(url: &str) -> String {
 
 /// Signs in to the warehouse as the operator (the door's sign-in), read-only, in one snapshot
 /// for the whole run.
-fn open_warehouse(door: &Door, ctx: &Context) -> Result<Client> {
-    let mut client = door.warehouse(ctx).map_err(|e| match e {
+fn open_warehouse(door: &Door, ctx: &Context, url: &str) -> Result<Client> {
+    let mut client = door.warehouse_at(ctx, url).map_err(|e| match e {
         Error::Usage(m) => Error::Usage(m.replace("database_url", "mdm_url")),
         other => warehouse_error(other),
     })?;
@@ -603,7 +599,7 @@ fn loads(ctx: &Context, args: &LoadsArgs) -> Result<u8> {
         None,
         None,
     )?;
-    let mut mdm = open_warehouse(&door, ctx)?;
+    let mut mdm = open_warehouse(&door, ctx, url)?;
     let fc_runs = door.call(
         "mdm_loads",
         json!({ "limit": args.limit, "warehouse": target(url) }),

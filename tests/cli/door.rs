@@ -15,12 +15,18 @@ fn call(client: &mut postgres::Client, function: &str, request: Value) -> Value 
 #[test]
 fn in_psql_alice_gets_her_lookup_only_through_the_function_and_only_after_its_audit_row() {
     let db = TestDb::new("door_psql");
-    let mut alice = db.sign_in("sw.alice").expect("sw.alice signs in with her AD password");
+    let mut alice = db
+        .sign_in("sw.alice")
+        .expect("sw.alice signs in with her AD password");
     let err = alice.batch_execute("SELECT * FROM fc.person").unwrap_err();
     assert_eq!(err.code().map(|c| c.code()), Some("42501"), "{err}");
 
     // The function answers with a ticket; its audit row names her.
-    let envelope = call(&mut alice, "family_show", json!({"id": "fc:1", "reason": "psql check"}));
+    let envelope = call(
+        &mut alice,
+        "family_show",
+        json!({"id": "fc:1", "reason": "psql check"}),
+    );
     assert_eq!(envelope["outcome"], "allowed", "{envelope}");
     let row = db.audit_rows().pop().unwrap();
     assert_eq!(row.get::<_, String>("actor_account"), "sw.alice");
@@ -35,7 +41,9 @@ fn in_psql_alice_gets_her_lookup_only_through_the_function_and_only_after_its_au
         .get(0);
     assert_eq!(document["person"]["id"], "fc:1");
     // A ticket is collected once.
-    assert!(alice.query_one("SELECT fc_api.collect($1)", &[&ticket]).is_err());
+    assert!(alice
+        .query_one("SELECT fc_api.collect($1)", &[&ticket])
+        .is_err());
 
     // Inside a transaction that has not committed, nothing is handed over; rolled back, the
     // request and its ticket are gone.
@@ -54,14 +62,19 @@ fn in_psql_alice_gets_her_lookup_only_through_the_function_and_only_after_its_au
         .unwrap_err();
     assert!(err.to_string().contains("not committed"), "{err}");
     drop(tx);
-    assert!(alice.query_one("SELECT fc_api.collect($1)", &[&ticket]).is_err());
+    assert!(alice
+        .query_one("SELECT fc_api.collect($1)", &[&ticket])
+        .is_err());
     assert_eq!(db.audit_rows().len(), before);
 
     // Without a reason: refused, and the refusal is audited.
     let refused = call(&mut alice, "family_show", json!({"id": "fc:1"}));
     assert_eq!(refused["outcome"], "denied");
     assert!(
-        refused["error"]["message"].as_str().unwrap().contains("reason is required"),
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("reason is required"),
         "{refused}"
     );
     let row = db.audit_rows().pop().unwrap();
@@ -70,16 +83,25 @@ fn in_psql_alice_gets_her_lookup_only_through_the_function_and_only_after_its_au
 
     // Another operator's ticket is not hers.
     let mut bob = db.sign_in("eh.bob").unwrap();
-    let bobs = call(&mut bob, "family_show", json!({"id": "fc:1", "reason": "bob"}));
+    let bobs = call(
+        &mut bob,
+        "family_show",
+        json!({"id": "fc:1", "reason": "bob"}),
+    );
     let ticket: uuid::Uuid = bobs["ticket"].as_str().unwrap().parse().unwrap();
-    assert!(alice.query_one("SELECT fc_api.collect($1)", &[&ticket]).is_err());
+    assert!(alice
+        .query_one("SELECT fc_api.collect($1)", &[&ticket])
+        .is_err());
 }
 
 #[test]
 fn disabled_groupless_and_wrong_passwords_cannot_sign_in() {
     let db = TestDb::new("door_sign_in");
     for account in ["dan.disabled", "nina.nogroup"] {
-        let err = db.sign_in(account).err().unwrap_or_else(|| panic!("{account} signed in"));
+        let err = db
+            .sign_in(account)
+            .err()
+            .unwrap_or_else(|| panic!("{account} signed in"));
         assert!(
             matches!(err, famctx::error::Error::Auth(_)),
             "{account}: {err}"
@@ -94,12 +116,22 @@ fn disabled_groupless_and_wrong_passwords_cannot_sign_in() {
     assert!(matches!(wrong, Err(famctx::error::Error::Auth(_))));
     // famctx never sends a password over anything weaker than verify-full.
     let weak = db.url().replace("sslmode=verify-full", "sslmode=require");
-    let run = db.run_with("sw.alice", &password("sw.alice"), &[("FAMCTX_DATABASE_URL", weak)], &["whoami"]);
+    let run = db.run_with(
+        "sw.alice",
+        &password("sw.alice"),
+        &[("FAMCTX_DATABASE_URL", weak)],
+        &["whoami"],
+    );
     run.code(2);
     assert!(run.stderr.contains("verify-full"), "{}", run.stderr);
     // A user typing her name in capitals signs in as the same role.
     let me = db
-        .run_with("SW.Alice", &password("sw.alice"), &[], &["whoami", "-o", "json"])
+        .run_with(
+            "SW.Alice",
+            &password("sw.alice"),
+            &[],
+            &["whoami", "-o", "json"],
+        )
         .ok()
         .json();
     assert_eq!(me["database_role"], "sw.alice");
@@ -109,7 +141,8 @@ fn disabled_groupless_and_wrong_passwords_cannot_sign_in() {
 fn only_a_trusted_service_may_name_the_acting_user() {
     let db = TestDb::new("door_service");
     let bob_guid = db.guid("eh.bob");
-    let acting = json!({"guid": bob_guid, "account": "eh.bob", "display": "Bob Evans", "roles": ["user"]});
+    let acting =
+        json!({"guid": bob_guid, "account": "eh.bob", "display": "Bob Evans", "roles": ["user"]});
 
     let mut alice = db.sign_in("sw.alice").unwrap();
     let refused = call(
@@ -119,7 +152,11 @@ fn only_a_trusted_service_may_name_the_acting_user() {
     );
     assert_eq!(refused["outcome"], "denied", "{refused}");
     let row = db.audit_rows().pop().unwrap();
-    assert_eq!(row.get::<_, String>("actor_account"), "sw.alice", "recorded as herself");
+    assert_eq!(
+        row.get::<_, String>("actor_account"),
+        "sw.alice",
+        "recorded as herself"
+    );
     assert_eq!(row.get::<_, String>("outcome"), "denied");
 
     let mut api = connect(&db.service_url());
@@ -134,7 +171,11 @@ fn only_a_trusted_service_may_name_the_acting_user() {
     let details: Value = row.get("details");
     assert_eq!(details["service"], "famctx_app");
     // The service must name someone.
-    let nobody = call(&mut api, "family_show", json!({"id": "fc:1", "reason": "x"}));
+    let nobody = call(
+        &mut api,
+        "family_show",
+        json!({"id": "fc:1", "reason": "x"}),
+    );
     assert_eq!(nobody["outcome"], "denied");
 }
 
@@ -156,7 +197,9 @@ fn no_credential_in_the_operator_settings() {
 fn ldapi() -> String {
     format!(
         "ldapi://{}",
-        repo().join("target/dev/samba/private/ldap_priv/ldapi").display()
+        repo()
+            .join("target/dev/samba/private/ldap_priv/ldapi")
+            .display()
     )
 }
 
@@ -180,7 +223,16 @@ fn roles_sync(db: &TestDb) -> Value {
             ("FAMCTX_DATABASE_URL", db.url()),
             ("FAMCTX_USER", "bi.admin".into()),
         ],
-        &["--password-stdin", "roles", "sync", "--yes", "-o", "json", "--reason", "test"],
+        &[
+            "--password-stdin",
+            "roles",
+            "sync",
+            "--yes",
+            "-o",
+            "json",
+            "--reason",
+            "test",
+        ],
         Some(&password("bi.admin")),
     ))
     .ok()
@@ -192,7 +244,14 @@ fn a_member_who_leaves_the_group_loses_sign_in_and_lookups() {
     let db = TestDb::new("door_leaver");
     let name = format!("tmp.leaver{}", std::process::id());
     let pw = "Leaver-Passw0rd-1";
-    samba_tool(&["user", "create", &name, pw, "--given-name=Temp", "--surname=Leaver"]);
+    samba_tool(&[
+        "user",
+        "create",
+        &name,
+        pw,
+        "--given-name=Temp",
+        "--surname=Leaver",
+    ]);
     samba_tool(&["group", "addmembers", "FamilyContext Users", &name]);
     let cleanup = scopeguard(&name);
 
@@ -205,7 +264,8 @@ fn a_member_who_leaves_the_group_loses_sign_in_and_lookups() {
         .collect();
     assert!(created.iter().any(|c| c["change"] == "created"), "{first}");
     assert_eq!(roles_sync(&db)["summary"]["created"], 0, "idempotent");
-    let sign_in = || famctx::db::connect_as(&db.url(), &name, pw, std::time::Duration::from_secs(10));
+    let sign_in =
+        || famctx::db::connect_as(&db.url(), &name, pw, std::time::Duration::from_secs(10));
     let mut client = sign_in().expect("the new member signs in");
     let envelope: Value = client
         .query_one(
@@ -247,7 +307,10 @@ fn a_member_who_leaves_the_group_loses_sign_in_and_lookups() {
         )
         .unwrap()
         .get(0);
-    assert!(changes >= 3, "created, joined, left, disabled: each audited ({changes})");
+    assert!(
+        changes >= 3,
+        "created, joined, left, disabled: each audited ({changes})"
+    );
     drop(cleanup);
 }
 

@@ -29,7 +29,11 @@ fn migrations_apply_and_reapply_cleanly() {
         .filter_map(|e| e.ok())
         .filter(|e| e.file_name().to_string_lossy().ends_with(".sql"))
         .count();
-    assert_eq!(rows.len(), files, "migrations applied against files in sql/migrations");
+    assert_eq!(
+        rows.len(),
+        files,
+        "migrations applied against files in sql/migrations"
+    );
     assert_eq!(famctx::db::MIGRATIONS.len(), files);
     assert!(rows.iter().all(|r| r["state"] == "applied"), "{rows:?}");
     // Each applied migration left exactly one audit row, and no more on re-run.
@@ -93,8 +97,14 @@ fn no_operator_or_service_credential_reads_a_table() {
         .collect();
     assert!(relations.len() >= 15, "{relations:?}");
     let mut sessions = vec![
-        ("sw.alice", db.sign_in("sw.alice").expect("sw.alice signs in")),
-        ("bi.admin", db.sign_in("bi.admin").expect("bi.admin signs in")),
+        (
+            "sw.alice",
+            db.sign_in("sw.alice").expect("sw.alice signs in"),
+        ),
+        (
+            "bi.admin",
+            db.sign_in("bi.admin").expect("bi.admin signs in"),
+        ),
         (
             "ig.officer",
             db.sign_in("ig.officer").expect("ig.officer signs in"),
@@ -125,7 +135,9 @@ fn no_operator_or_service_credential_reads_a_table() {
         "CREATE FUNCTION fc_api.x() RETURNS int LANGUAGE sql AS 'SELECT 1'",
     ];
     for (who, session) in &mut sessions {
-        let reads = relations.iter().map(|r| format!("SELECT * FROM {r} LIMIT 1"));
+        let reads = relations
+            .iter()
+            .map(|r| format!("SELECT * FROM {r} LIMIT 1"));
         for sql in reads.chain(writes.iter().map(|w| w.to_string())) {
             let err = session
                 .batch_execute(&sql)

@@ -76,7 +76,10 @@ fn refusals_get_the_right_code() {
     let unknown = db.run_with("no.such.person", "Whatever-123", &[], &["whoami"]);
     assert_eq!(wrong.stderr, unknown.stderr);
     // An operator with a role, refused another command's role, is recorded as denied.
-    let run = db.run("ig.officer", &["person", "search", "--last-name", "Carter", "--reason", "x"]);
+    let run = db.run(
+        "ig.officer",
+        &["person", "search", "--last-name", "Carter", "--reason", "x"],
+    );
     run.code(4);
     let row = last_audit(&db);
     assert_eq!(row.get::<_, String>("actor_account"), "ig.officer");
@@ -120,10 +123,8 @@ fn a_failing_audit_write_shows_nothing_and_changes_nothing() {
     let db = TestDb::new("audit_down");
     let mut su = db.superuser();
     // The audit table refuses every new row (a full disk, a broken constraint).
-    su.batch_execute(
-        "ALTER TABLE fc.audit_log ADD CONSTRAINT refuse_all CHECK (id < 0) NOT VALID",
-    )
-    .unwrap();
+    su.batch_execute("ALTER TABLE fc.audit_log ADD CONSTRAINT refuse_all CHECK (id < 0) NOT VALID")
+        .unwrap();
     let users_before: i64 = su
         .query_one("SELECT count(*) FROM fc.app_user", &[])
         .unwrap()

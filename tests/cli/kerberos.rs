@@ -68,7 +68,11 @@ fn a_ticket_passes_the_directory_but_not_the_database_without_a_service_deployme
     ] {
         assert!(run.stderr.contains(text), "{text}: {}", run.stderr);
     }
-    assert_eq!(db.audit_rows().len(), before, "nothing reached the database");
+    assert_eq!(
+        db.audit_rows().len(),
+        before,
+        "nothing reached the database"
+    );
 }
 
 #[test]
@@ -82,7 +86,11 @@ fn the_directory_check_with_a_ticket_still_applies_roles_through_nested_groups()
     // auditor: the role check refuses him before the database question arises.
     let audit = famctx_kerberos(&db, &cache, &["audit", "verify"]);
     audit.code(4);
-    assert!(audit.stderr.contains("eh.bob is not permitted"), "{}", audit.stderr);
+    assert!(
+        audit.stderr.contains("eh.bob is not permitted"),
+        "{}",
+        audit.stderr
+    );
     // As a user he passes it, and is stopped only by the sign-in to PostgreSQL.
     let who = famctx_kerberos(&db, &cache, &["whoami"]);
     who.code(2);
