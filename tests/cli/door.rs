@@ -60,7 +60,10 @@ fn in_psql_alice_gets_her_lookup_only_through_the_function_and_only_after_its_au
     let err = tx
         .query_one("SELECT fc_api.collect($1)", &[&ticket])
         .unwrap_err();
-    let message = err.as_db_error().map(|d| d.message().to_string()).unwrap_or_default();
+    let message = err
+        .as_db_error()
+        .map(|d| d.message().to_string())
+        .unwrap_or_default();
     assert!(message.contains("not committed"), "{err:?}");
     drop(tx);
     assert!(alice
