@@ -50,6 +50,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(9, "permission_door"),
     migration!(10, "audit_door"),
     migration!(11, "mdm_door"),
+    migration!(13, "search_path"),
 ];
 
 impl Migration {

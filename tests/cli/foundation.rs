@@ -48,6 +48,25 @@ fn migrations_apply_and_reapply_cleanly() {
 }
 
 #[test]
+fn every_security_definer_function_searches_pg_catalog_first() {
+    let db = TestDb::new("search_path");
+    let loose: Vec<String> = db
+        .superuser()
+        .query(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p \
+             JOIN pg_namespace n ON n.oid = p.pronamespace \
+             WHERE n.nspname IN ('fc', 'fc_api') AND p.prosecdef \
+               AND NOT coalesce(array_to_string(p.proconfig, ';') LIKE 'search_path=pg_catalog%', false)",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(loose.is_empty(), "without pg_catalog first: {loose:?}");
+}
+
+#[test]
 fn a_changed_migration_is_refused() {
     let db = TestDb::new("migrate_changed");
     db.superuser()
