@@ -460,6 +460,50 @@ fn review_lists_expiring_and_unused_grants() {
     );
 }
 
+#[test]
+fn review_names_grants_unused_for_a_while() {
+    let db = TestDb::new("perm_unused");
+    for (who, source) in [("sw.alice", "school"), ("eh.bob", "school")] {
+        db.run(
+            "bi.admin",
+            &["permission", "grant", who, "--source", source, "--reason", "x"],
+        )
+        .ok();
+    }
+    // Both granted a month ago; only sw.alice has looked anyone up since.
+    db.superuser()
+        .batch_execute("UPDATE fc.permission_grant SET valid_from = now() - interval '30 days'")
+        .unwrap();
+    db.run("sw.alice", &["family", "show", "fc:1", "--reason", WHY])
+        .ok();
+    let unused = db
+        .run(
+            "bi.admin",
+            &["permission", "review", "--unused-for", "7", "-o", "json"],
+        )
+        .ok()
+        .json();
+    let rows = unused.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{unused}");
+    assert_eq!(rows[0]["user"], "eh.bob");
+    assert_eq!(rows[0]["source"], "school");
+    assert!(rows[0]["last_used"].is_null(), "{}", rows[0]);
+    assert!(
+        rows[0]["why"].as_str().unwrap().contains("never used"),
+        "{}",
+        rows[0]
+    );
+    // Within the window, nobody is flagged.
+    let recent = db
+        .run(
+            "bi.admin",
+            &["permission", "review", "--unused-for", "60", "-o", "json"],
+        )
+        .ok()
+        .json();
+    assert_eq!(recent.as_array().unwrap().len(), 0, "{recent}");
+}
+
 fn staff(n: usize) -> String {
     format!("staff.{n:05}")
 }
