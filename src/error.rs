@@ -135,6 +135,10 @@ impl From<postgres::Error> for Error {
             Some(db) if db.code().code() == "FCDNY" => {
                 Error::NotPermitted(db.message().to_string())
             }
+            // insufficient_privilege: what the database refuses an operator's role.
+            Some(db) if db.code().code() == "42501" => {
+                Error::NotPermitted(format!("the database refused: {}", db.message()))
+            }
             Some(db) => Error::Other(format!("database error: {}", db.message())),
             None => Error::Other(format!("database error: {e}")),
         }

@@ -148,10 +148,11 @@ fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
     csv::WriterBuilder::new().from_writer(w)
 }
 
-fn csv_error(e: csv::Error) -> Error {
+pub(crate) fn csv_error(e: csv::Error) -> Error {
+    let message = e.to_string();
     match e.into_kind() {
         csv::ErrorKind::Io(io) => Error::from(io),
-        other => Error::Other(format!("CSV error: {other:?}")),
+        _ => Error::Other(format!("CSV error: {message}")),
     }
 }
 

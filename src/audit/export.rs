@@ -106,9 +106,4 @@ pub(crate) fn json_error(e: serde_json::Error) -> Error {
     }
 }
 
-pub(crate) fn csv_error(e: csv::Error) -> Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(io) => Error::from(io),
-        other => Error::Other(format!("CSV error: {other:?}")),
-    }
-}
+use crate::output::csv_error;

@@ -457,7 +457,7 @@ pub(crate) fn warehouse_error(e: Error) -> Error {
     let say = |m: &str| format!("MDM warehouse: {m}");
     match e {
         Error::Unreachable(m) => Error::Unreachable(say(&m)),
-        Error::Other(m) if m.contains("permission denied") => Error::Other(say(&format!(
+        Error::NotPermitted(m) => Error::NotPermitted(say(&format!(
             "{m}; admins read the warehouse as themselves: their role needs SELECT on the mdm \
              schema (sql/mdm/schema.sql grants it to famctx_admins)"
         ))),
