@@ -55,26 +55,29 @@ pub fn main() -> Result<u8> {
     run(Context { settings, format }, &cli.command)
 }
 
-/// When the directory and the database are verified against one and the
-/// same CA file, OpenSSL's default roots become that file alone: the
-/// system's trust store is then neither trusted nor parsed (which costs
-/// tens of milliseconds a connection). An operator's own SSL_CERT_FILE wins.
+/// When every connection famctx may make is verified against a CA file of its own (the
+/// directory's `ldap_ca_file`, the databases' `sslrootcert`), the system trust store is never
+/// used: each connector replaces it. OpenSSL still parses it whenever a connector is built
+/// (tens of milliseconds for a distribution's bundle, more with a large SSL_CERT_FILE), so its
+/// default locations are pointed at the configured CA file instead, whatever SSL_CERT_FILE and
+/// SSL_CERT_DIR say.
 fn trust_only_configured_roots(settings: &Settings) {
-    if std::env::var_os("SSL_CERT_FILE").is_some() || std::env::var_os("SSL_CERT_DIR").is_some() {
+    let Some(ldap) = settings.get("ldap_ca_file").map(str::to_string) else {
+        return;
+    };
+    let database_has_roots = |key: &str| match settings.get(key) {
+        None => true,
+        Some(url) => db::root_cert_of(url).is_some(),
+    };
+    if !["database_url", "owner_url", "mdm_url"]
+        .iter()
+        .all(|k| database_has_roots(k))
+    {
         return;
     }
-    let ldap = settings.get("ldap_ca_file").map(str::to_string);
-    let db = settings.get("database_url").and_then(db::root_cert_of);
-    if let (Some(a), Some(b)) = (ldap, db) {
-        let same = std::fs::canonicalize(&a)
-            .ok()
-            .is_some_and(|p| std::fs::canonicalize(&b).ok() == Some(p));
-        if same {
-            // Single-threaded here: nothing else reads the environment yet.
-            std::env::set_var("SSL_CERT_FILE", &a);
-            std::env::set_var("SSL_CERT_DIR", "/nonexistent/famctx-no-system-roots");
-        }
-    }
+    // Single-threaded here: nothing else reads the environment yet.
+    std::env::set_var("SSL_CERT_FILE", &ldap);
+    std::env::set_var("SSL_CERT_DIR", "/nonexistent/famctx-no-system-roots");
 }
 
 pub fn run(ctx: Context, command: &Command) -> Result<u8> {
