@@ -50,7 +50,9 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(9, "permission_door"),
     migration!(10, "audit_door"),
     migration!(11, "mdm_door"),
+    migration!(12, "reference_json"),
     migration!(13, "search_path"),
+    migration!(14, "door_hardening"),
 ];
 
 impl Migration {

@@ -265,7 +265,13 @@ impl Door {
         };
         let mut password = None;
         let checked = authenticate_for_door(ctx, auth, &mut user, needs, &mut password);
-        let info = client_info(auth);
+        let mut info = client_info(auth);
+        // The objectGUID AD vouched for: the database refuses a role made for another account.
+        match &checked {
+            Ok((operator, _)) => info["ad_guid"] = json!(operator.account.guid),
+            Err((_, Some(account))) => info["ad_guid"] = json!(account.guid),
+            Err(_) => {}
+        }
         match checked {
             Ok((operator, directory)) => {
                 let (client, acting) = if as_owner {
@@ -377,7 +383,12 @@ impl Door {
                 .client
                 .query_one("SELECT fc_api.collect($1)", &[&ticket])
                 .map_err(Error::from)?;
-            return Ok(row.get(0));
+            let document: Value = row.get(0);
+            // A "not found" is handed over like a disclosure, once its audit row committed.
+            if let Some(err) = document.get("refusal") {
+                return Err(refusal(err));
+            }
+            return Ok(document);
         }
         match envelope.get("result") {
             Some(r) => Ok(r.clone()),

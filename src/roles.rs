@@ -54,7 +54,8 @@ pub fn run(ctx: &Context, command: &RolesCommand) -> Result<u8> {
         .transpose()?;
     // The database owner's deployment (owner_url set) signs in as the owner, which names the
     // operator: the first sync, before any operator has a login role.
-    let mut door = if ctx.settings.get("owner_url").is_some() {
+    let as_owner = ctx.settings.get("owner_url").is_some();
+    let mut door = if as_owner {
         Door::open_as_owner(ctx, Needs::Role(Role::Admin), "roles_synced")?
     } else {
         Door::open(
@@ -103,6 +104,15 @@ pub fn run(ctx: &Context, command: &RolesCommand) -> Result<u8> {
     if args.dry_run || changes == 0 {
         render(&mut out, &plan)?;
         return Ok(code::SUCCESS);
+    }
+    if !as_owner {
+        render(&mut out, &plan)?;
+        return Err(Error::NotPermitted(format!(
+            "roles sync would make {changes} changes, but makes them only through the database \
+             owner's sign-in (owner_url, FAMCTX_OWNER_URL), as the scheduled job on the database \
+             host does: roles belong to the whole cluster and the sync's reading of AD must be \
+             the scheduler's; this was the plan (nothing changed)"
+        )));
     }
     confirm(args.yes, changes)?;
     let done = door.call("roles_sync", request(false))?;

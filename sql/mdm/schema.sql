@@ -139,15 +139,21 @@ END
 $$;
 
 -- Admins validate loads (famctx mdm ...) reading the warehouse as themselves: their login roles
--- are members of famctx_admins (kept by `famctx roles sync`). Read-only; no other operator role
--- is granted anything here.
+-- are members of famctx_admins (kept by `famctx roles sync`). They read only what validation
+-- compares: the keys (person ids, relationship keys, record ids) and the load runs; no name, date
+-- of birth, address or record content. Read-only; no other operator role is granted anything.
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'famctx_admins') THEN
         EXECUTE format('GRANT CONNECT ON DATABASE %I TO famctx_admins', current_database());
         GRANT USAGE ON SCHEMA mdm TO famctx_admins;
-        GRANT SELECT ON ALL TABLES IN SCHEMA mdm TO famctx_admins;
-        ALTER DEFAULT PRIVILEGES IN SCHEMA mdm GRANT SELECT ON TABLES TO famctx_admins;
+        REVOKE ALL ON ALL TABLES IN SCHEMA mdm FROM famctx_admins;
+        ALTER DEFAULT PRIVILEGES IN SCHEMA mdm REVOKE SELECT ON TABLES FROM famctx_admins;
+        GRANT SELECT ON mdm.load_run TO famctx_admins;
+        GRANT SELECT (person_id) ON mdm.person TO famctx_admins;
+        GRANT SELECT (person_id, related_person_id, relationship_type) ON mdm.relationship TO famctx_admins;
+        GRANT SELECT (id) ON mdm.school_record, mdm.childrens_social_care_record,
+            mdm.adult_social_care_record, mdm.housing_record, mdm.police_record TO famctx_admins;
     ELSE
         RAISE WARNING 'role famctx_admins does not exist (run sql/bootstrap.sql): no grants made';
     END IF;

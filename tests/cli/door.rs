@@ -27,7 +27,7 @@ fn in_psql_alice_gets_her_lookup_only_through_the_function_and_only_after_its_au
         "family_show",
         json!({"id": "fc:1", "reason": "psql check"}),
     );
-    assert_eq!(envelope["outcome"], "allowed", "{envelope}");
+    assert_eq!(envelope["outcome"], "recorded", "{envelope}");
     let row = db.audit_rows().pop().unwrap();
     assert_eq!(row.get::<_, String>("actor_account"), "sw.alice");
     assert_eq!(row.get::<_, String>("action"), "viewed_family");
@@ -84,6 +84,44 @@ fn in_psql_alice_gets_her_lookup_only_through_the_function_and_only_after_its_au
     let row = db.audit_rows().pop().unwrap();
     assert_eq!(row.get::<_, String>("outcome"), "denied");
     assert_eq!(row.get::<_, String>("actor_account"), "sw.alice");
+
+    // Whether a person or a case exists is learnt only from the collected document: before the
+    // request commits, "not found" reads like a disclosure.
+    let mut tx = alice.transaction().unwrap();
+    let missing: Value = tx
+        .query_one(
+            "SELECT fc_api.family_show($1::jsonb)",
+            &[&json!({"id": "cms:NO-SUCH-CASE", "reason": "probe"})],
+        )
+        .unwrap()
+        .get(0);
+    let present: Value = tx
+        .query_one(
+            "SELECT fc_api.family_show($1::jsonb)",
+            &[&json!({"id": "cms:CMS-0001", "reason": "probe"})],
+        )
+        .unwrap()
+        .get(0);
+    let shape = |v: &Value| {
+        let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        (keys, v["outcome"].clone())
+    };
+    assert_eq!(shape(&missing), shape(&present), "{missing} / {present}");
+    drop(tx);
+    let missing = call(
+        &mut alice,
+        "family_show",
+        json!({"id": "cms:NO-SUCH-CASE", "reason": "probe"}),
+    );
+    let ticket: uuid::Uuid = missing["ticket"].as_str().unwrap().parse().unwrap();
+    let document: Value = alice
+        .query_one("SELECT fc_api.collect($1)", &[&ticket])
+        .unwrap()
+        .get(0);
+    assert_eq!(document["refusal"]["kind"], "not_found", "{document}");
+    let row = db.audit_rows().pop().unwrap();
+    assert_eq!(row.get::<_, String>("outcome"), "not_found");
 
     // Another operator's ticket is not hers.
     let mut bob = db.sign_in("eh.bob").unwrap();
@@ -169,7 +207,7 @@ fn only_a_trusted_service_may_name_the_acting_user() {
         "family_show",
         json!({"id": "fc:1", "reason": "api lookup", "as": acting}),
     );
-    assert_eq!(allowed["outcome"], "allowed", "{allowed}");
+    assert_eq!(allowed["outcome"], "recorded", "{allowed}");
     let row = db.audit_rows().pop().unwrap();
     assert_eq!(row.get::<_, String>("actor_account"), "eh.bob");
     let details: Value = row.get("details");
@@ -221,10 +259,12 @@ fn samba_tool(args: &[&str]) {
     );
 }
 
+/// The scheduled sync: as the database owner, naming the admin whose AD reading it is.
 fn roles_sync(db: &TestDb) -> Value {
     Run::from(famctx_raw(
         &[
             ("FAMCTX_DATABASE_URL", db.url()),
+            ("FAMCTX_OWNER_URL", db.owner_url()),
             ("FAMCTX_USER", "bi.admin".into()),
         ],
         &[
@@ -258,6 +298,44 @@ fn a_member_who_leaves_the_group_loses_sign_in_and_lookups() {
     ]);
     samba_tool(&["group", "addmembers", "FamilyContext Users", &name]);
     let cleanup = scopeguard(&name);
+    // Roles belong to the cluster: the sync changes them only from the database fc.policy names.
+    let elsewhere = Run::from(famctx_raw(
+        &[
+            ("FAMCTX_DATABASE_URL", db.url()),
+            ("FAMCTX_OWNER_URL", db.owner_url()),
+            ("FAMCTX_USER", "bi.admin".into()),
+        ],
+        &[
+            "--password-stdin",
+            "roles",
+            "sync",
+            "--yes",
+            "--reason",
+            "test",
+        ],
+        Some(&password("bi.admin")),
+    ));
+    elsewhere.code(4);
+    assert!(
+        elsewhere.stderr.contains("shared by every database"),
+        "{}",
+        elsewhere.stderr
+    );
+    db.superuser()
+        .execute(
+            "UPDATE fc.policy SET value = current_database() WHERE key = 'roles_database'",
+            &[],
+        )
+        .unwrap();
+    // An admin signed in as themselves sees the plan; the change is the owner's.
+    let plan = db.run("bi.admin", &["roles", "sync", "--yes", "-o", "json"]);
+    plan.code(4);
+    assert!(plan.stderr.contains("owner"), "{}", plan.stderr);
+    assert!(plan.json()["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["role"] == name.as_str() && c["change"] == "created"));
 
     let first = roles_sync(&db);
     let created: Vec<&Value> = first["changes"]
@@ -278,7 +356,7 @@ fn a_member_who_leaves_the_group_loses_sign_in_and_lookups() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(envelope["outcome"], "allowed");
+    assert_eq!(envelope["outcome"], "recorded");
     drop(client);
 
     samba_tool(&["group", "removemembers", "FamilyContext Users", &name]);

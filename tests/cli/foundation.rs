@@ -177,7 +177,7 @@ fn no_operator_or_service_credential_reads_a_table() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(envelope["outcome"], "allowed", "{envelope}");
+    assert_eq!(envelope["outcome"], "recorded", "{envelope}");
     // The owner is refused by the trigger too.
     let mut owner = connect(&db.owner_url());
     for sql in [
