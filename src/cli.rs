@@ -30,6 +30,10 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalOptions {
     /// Output format
+    ///
+    /// Each -o json document is described by a JSON Schema (draft 2020-12) in the schema/ folder
+    /// of the famctx source, compatible with the reference Family Context API; jsonl and csv use
+    /// the same names (see README.md, "JSON output").
     #[arg(short = 'o', long, global = true, value_enum, env = "FAMCTX_OUTPUT")]
     pub output: Option<Format>,
 

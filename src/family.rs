@@ -85,31 +85,40 @@ impl std::fmt::Display for PersonId {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// famctx's structured address: an addition to the reference's `Person.address`
+/// (one string).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Address {
+pub struct AddressDetail {
     pub line: Option<String>,
     pub postcode: Option<String>,
     pub uprn: Option<i64>,
 }
 
-/// The reference API's `Person` (plus age) or, with a relationship,
-/// `PersonWithRelationship`; each with the services shown for them.
+/// The reference API's `Person` (plus age and the structured address) or,
+/// with a relationship, `PersonWithRelationship`; each with the services
+/// shown for them. A key whose value is unknown is left out of the document.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Person {
     pub id: String,
     pub cms_id: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
     pub date_of_birth: Option<NaiveDate>,
-    pub age: Option<i32>,
+    /// male, female or other (the reference's values); absent when unknown.
     pub gender: Option<String>,
-    pub address: Address,
+    /// The reference's address: one string.
+    pub address: Option<String>,
+    pub age: Option<i32>,
+    pub address_detail: Option<AddressDetail>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relationship: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub relationship_to_id: Option<String>,
+    #[serde(default)]
     pub services: Vec<Service>,
 }
 
@@ -125,11 +134,19 @@ pub struct Service {
     pub detail: Option<ServiceDetail>,
 }
 
+/// The reference's `ServiceDetail`: `data` is the current record as the
+/// source's reference object (`{}` when none), `schema` its JSON Schema;
+/// `history` (an addition) the person's other records, latest first.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServiceDetail {
     pub summary: ServiceSummary,
-    pub data: Vec<Value>,
+    #[serde(default)]
+    pub schema: Value,
+    #[serde(default)]
+    pub data: Value,
+    #[serde(default)]
+    pub history: Vec<Value>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -213,11 +230,14 @@ pub fn reason(ctx: &Context, given: Option<&str>) -> Result<Option<String>> {
 }
 
 fn name(p: &Person) -> String {
-    format!(
-        "{} {}",
-        p.first_name.as_deref().unwrap_or("?"),
-        p.last_name.as_deref().unwrap_or("?")
-    )
+    let part = |s: &str| {
+        if s.is_empty() {
+            "?".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    format!("{} {}", part(&p.first_name), part(&p.last_name))
 }
 
 fn born(p: &Person) -> String {
@@ -228,14 +248,8 @@ fn born(p: &Person) -> String {
 }
 
 fn address(p: &Person) -> String {
-    let a = &p.address;
-    let mut s = [a.line.as_deref(), a.postcode.as_deref()]
-        .iter()
-        .flatten()
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if let Some(u) = a.uprn {
+    let mut s = p.address.clone().unwrap_or_default();
+    if let Some(u) = p.address_detail.as_ref().and_then(|a| a.uprn) {
         s.push_str(&format!(" (UPRN {u})"));
     }
     s
@@ -276,10 +290,14 @@ fn render(out: &mut Output, view: &FamilyView) -> Result<()> {
                         .last_synchronised
                         .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
                         .unwrap_or_else(|| "never".into()),
-                    if d.data.is_empty() {
-                        s.explanation.clone()
+                    if d.summary.records_available {
+                        std::iter::once(&d.data)
+                            .chain(&d.history)
+                            .map(|r| describe(r, &d.schema))
+                            .collect::<Vec<_>>()
+                            .join("\n")
                     } else {
-                        d.data.iter().map(describe).collect::<Vec<_>>().join("\n")
+                        s.explanation.clone()
                     },
                 ),
                 None => (String::new(), s.explanation.clone()),
@@ -296,20 +314,78 @@ fn render(out: &mut Output, view: &FamilyView) -> Result<()> {
     out.table(&services)
 }
 
-/// One record as `field: value` pairs, in the order the source defines.
-fn describe(record: &Value) -> String {
-    match record {
-        Value::Object(m) => m
-            .iter()
-            .filter(|(k, v)| *k != "id" && !v.is_null())
-            .map(|(k, v)| match v {
-                Value::String(s) => format!("{}: {s}", k.replace('_', " ")),
-                other => format!("{}: {other}", k.replace('_', " ")),
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
+/// One record as `Title: value` pairs, in the order and with the titles of
+/// its schema (`x-item-seq`, `title`); keys the schema does not name follow.
+fn describe(record: &Value, schema: &Value) -> String {
+    let Value::Object(fields) = record else {
+        return record.to_string();
+    };
+    let props = schema.get("properties").and_then(Value::as_object);
+    let seq = |k: &str| {
+        props
+            .and_then(|p| p.get(k))
+            .and_then(|p| p.get("x-item-seq"))
+            .and_then(Value::as_i64)
+            .unwrap_or(i64::MAX)
+    };
+    let title = |k: &str| {
+        props
+            .and_then(|p| p.get(k))
+            .and_then(|p| p.get("title"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| words(k))
+    };
+    let mut keys: Vec<&String> = fields.keys().collect();
+    keys.sort_by_key(|k| seq(k));
+    keys.iter()
+        .filter(|k| !fields[k.as_str()].is_null())
+        .map(|k| format!("{}: {}", title(k), plain(&fields[k.as_str()])))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A value as text: objects by their values (a contact: name, role, phone,
+/// email; an offence: date, type, nature), array items separated by ` | `.
+fn plain(value: &Value) -> String {
+    const ORDER: [&str; 9] = [
+        "name",
+        "role",
+        "phone",
+        "email",
+        "dateOfOffence",
+        "typeOfOffence",
+        "natureOfInvolvement",
+        "recordsFound",
+        "count",
+    ];
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) if items.is_empty() => "none".into(),
+        Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join(" | "),
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort_by_key(|k| ORDER.iter().position(|o| o == k).unwrap_or(ORDER.len()));
+            keys.iter()
+                .filter(|k| !m[k.as_str()].is_null())
+                .map(|k| plain(&m[k.as_str()]))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
         other => other.to_string(),
     }
+}
+
+/// camelCase as lower-case words: `schoolName` -> `school name`.
+fn words(key: &str) -> String {
+    let mut s = String::new();
+    for c in key.chars() {
+        if c.is_uppercase() {
+            s.push(' ');
+        }
+        s.extend(c.to_lowercase());
+    }
+    s
 }
 
 #[cfg(test)]

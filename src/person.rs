@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::cli::Format;
 use crate::error::{code, Error, Result};
+use crate::family::Person;
 use crate::guard::{self, Door, Needs, Role};
 use crate::output::Table;
 use crate::Context;
@@ -39,26 +40,38 @@ pub struct SearchArgs {
     pub page: i64,
 }
 
+/// The reference API's `SearchResults`: a page of `Person`s (see
+/// `crate::family::Person`; here without services).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Match {
-    pub id: String,
-    pub cms_id: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub date_of_birth: Option<NaiveDate>,
-    pub gender: Option<String>,
-    pub postcode: Option<String>,
+pub struct SearchResults {
+    pub pagination_info: PaginationInfo,
+    pub results: Vec<Person>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Page {
-    pub page: i64,
-    pub limit: i64,
-    pub total: i64,
-    pub results: Vec<Match>,
+pub struct PaginationInfo {
+    pub total_results: i64,
+    pub results_per_page: i64,
+    pub page_number: i64,
 }
+
+/// The CSV columns: the JSON names of a `Person`, the structured address
+/// flattened to dotted names.
+const CSV_COLUMNS: [&str; 11] = [
+    "id",
+    "cmsId",
+    "firstName",
+    "lastName",
+    "dateOfBirth",
+    "gender",
+    "address",
+    "age",
+    "addressDetail.line",
+    "addressDetail.postcode",
+    "addressDetail.uprn",
+];
 
 pub fn run(ctx: &Context, command: &PersonCommand) -> Result<u8> {
     let PersonCommand::Search(args) = command;
@@ -100,17 +113,40 @@ pub fn run(ctx: &Context, command: &PersonCommand) -> Result<u8> {
             "reason": reason,
         }),
     )?;
-    let page: Page = serde_json::from_value(document.clone())
+    let page: SearchResults = serde_json::from_value(document.clone())
         .map_err(|e| Error::Other(format!("the search result could not be read: {e}")))?;
     match out.format {
         Format::Json => out.json(&document)?,
         Format::Jsonl => {
-            for m in &page.results {
-                out.json_line(m)?;
+            // Each Person exactly as the database wrote it.
+            if let Some(results) = document.get("results").and_then(|r| r.as_array()) {
+                for m in results {
+                    out.json_line(m)?;
+                }
             }
             out.flush()?;
         }
-        _ => {
+        Format::Csv => {
+            let mut t = Table::new(CSV_COLUMNS);
+            for m in &page.results {
+                let a = m.address_detail.clone().unwrap_or_default();
+                t.row([
+                    m.id.clone(),
+                    m.cms_id.clone().unwrap_or_default(),
+                    m.first_name.clone(),
+                    m.last_name.clone(),
+                    m.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
+                    m.gender.clone().unwrap_or_default(),
+                    m.address.clone().unwrap_or_default(),
+                    m.age.map(|a| a.to_string()).unwrap_or_default(),
+                    a.line.unwrap_or_default(),
+                    a.postcode.unwrap_or_default(),
+                    a.uprn.map(|u| u.to_string()).unwrap_or_default(),
+                ]);
+            }
+            out.table(&t)?;
+        }
+        Format::Table => {
             let mut t = Table::new([
                 "id",
                 "cms id",
@@ -124,20 +160,25 @@ pub fn run(ctx: &Context, command: &PersonCommand) -> Result<u8> {
                 t.row([
                     m.id.clone(),
                     m.cms_id.clone().unwrap_or_default(),
-                    m.first_name.clone().unwrap_or_default(),
-                    m.last_name.clone().unwrap_or_default(),
+                    m.first_name.clone(),
+                    m.last_name.clone(),
                     m.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
                     m.gender.clone().unwrap_or_default(),
-                    m.postcode.clone().unwrap_or_default(),
+                    m.address_detail
+                        .as_ref()
+                        .and_then(|a| a.postcode.clone())
+                        .unwrap_or_default(),
                 ]);
             }
             out.table(&t)?;
-            let pages = (page.total + page.limit - 1) / page.limit;
+            let info = &page.pagination_info;
+            let pages =
+                (info.total_results + info.results_per_page - 1) / info.results_per_page.max(1);
             eprintln!(
                 "famctx: page {} of {} ({} matches)",
-                page.page,
+                info.page_number,
                 pages.max(1),
-                page.total
+                info.total_results
             );
         }
     }

@@ -147,7 +147,7 @@ fn sources_need_a_current_grant() {
     assert_eq!(housing["status"], "restricted");
     assert!(housing.get("detail").is_none());
     assert!(
-        !view.to_string().contains("rent_arrears"),
+        !view.to_string().contains("rentArrears"),
         "nothing of housing leaks"
     );
 
@@ -156,7 +156,9 @@ fn sources_need_a_current_grant() {
     let housing = service(&view, "fc:2", "housing");
     assert_eq!(housing["status"], "shown");
     assert_eq!(housing["detail"]["summary"]["recordsAvailable"], true);
-    assert_eq!(housing["detail"]["data"][0]["rent_arrears"], "open");
+    // The current record as the reference's Housing object.
+    assert_eq!(housing["detail"]["data"]["rentArrears"], "open");
+    assert_eq!(housing["detail"]["data"]["serviceInvolvement"], "current");
     assert!(housing["detail"]["summary"]["lastSynchronised"].is_string());
     // Someone with no housing record: the absence is explained.
     let none = service(&view, "fc:3", "housing");
@@ -216,7 +218,7 @@ fn age_rules_hide_sources_whatever_the_grants() {
     }
     assert_eq!(service(&view, "fc:1", "school")["status"], "shown");
     assert_eq!(
-        service(&view, "fc:1", "childrens_social_care")["detail"]["data"][0]["involvement_type"],
+        service(&view, "fc:1", "childrens_social_care")["detail"]["data"]["involvementCode"],
         "cin"
     );
     assert_eq!(

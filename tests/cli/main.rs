@@ -14,3 +14,4 @@ mod mdm;
 mod permission;
 mod person;
 mod reliability;
+mod schema;

@@ -466,7 +466,15 @@ fn review_names_grants_unused_for_a_while() {
     for (who, source) in [("sw.alice", "school"), ("eh.bob", "school")] {
         db.run(
             "bi.admin",
-            &["permission", "grant", who, "--source", source, "--reason", "x"],
+            &[
+                "permission",
+                "grant",
+                who,
+                "--source",
+                source,
+                "--reason",
+                "x",
+            ],
         )
         .ok();
     }

@@ -95,6 +95,12 @@ fn search_lists_matches_youngest_first_and_audits_them() {
         .ok()
         .json();
     assert_eq!(paged["results"].as_array().unwrap().len(), 1);
+    assert_eq!(paged["paginationInfo"]["pageNumber"], 2);
+    assert_eq!(paged["paginationInfo"]["resultsPerPage"], 1);
+    assert_eq!(
+        paged["paginationInfo"]["totalResults"].as_u64().unwrap(),
+        page["paginationInfo"]["totalResults"].as_u64().unwrap()
+    );
     assert_eq!(paged["results"][0]["id"].as_str().unwrap(), ids[1]);
 
     // Wildcards are text, not patterns.
@@ -114,7 +120,8 @@ fn search_lists_matches_youngest_first_and_audits_them() {
         )
         .ok()
         .json();
-    assert_eq!(none["total"], 0);
+    assert_eq!(none["paginationInfo"]["totalResults"], 0);
+    assert_eq!(none["results"], serde_json::json!([]));
     db.run(
         "sw.alice",
         &[
