@@ -131,6 +131,8 @@ fn template() -> &'static str {
         }
         // Tests start from the demo data with no users, grants or audit rows
         // of their own, whatever was done with the dev environment before.
+        su.batch_execute(&format!("REVOKE ALL ON DATABASE {template} FROM PUBLIC"))
+            .unwrap();
         let mut t = connect(&with_db(&var("FAMCTX_SUPERUSER_URL"), &template));
         t.batch_execute(
             "TRUNCATE fc.permission_grant, fc.app_user;
