@@ -336,7 +336,8 @@ impl Door {
         let timeout = ctx.settings.seconds("db_timeout")?;
         match &self.password {
             Some(pw) => {
-                crate::db::connect_as(url, &self.operator.account.sam.to_lowercase(), pw, timeout)
+                let role = self.operator.account.sam.to_lowercase();
+                signed_in(|| crate::db::connect_as(url, &role, pw, timeout))
             }
             None => crate::db::connect(url, timeout),
         }
@@ -515,9 +516,11 @@ fn sign_in(
     match (auth, password) {
         (AuthMethod::Password, Some(pw)) => {
             let url = ctx.settings.require("database_url")?;
-            let client =
-                crate::db::connect_as(url, &operator.account.sam.to_lowercase(), pw, timeout)?;
-            Ok((client, None))
+            let role = operator.account.sam.to_lowercase();
+            Ok((
+                signed_in(|| crate::db::connect_as(url, &role, pw, timeout))?,
+                None,
+            ))
         }
         _ => {
             let url = crate::config::service_database_url(&ctx.settings)?;
@@ -525,6 +528,22 @@ fn sign_in(
             Ok((client, Some(acting_user(operator))))
         }
     }
+}
+
+/// PostgreSQL's sign-in asks AD again. The password is one AD has just accepted from famctx
+/// itself, so a refusal now is most often the directory failing PostgreSQL's own connection
+/// (a dropped or slow LDAP session): it is tried twice more, a moment apart, before it is
+/// reported.
+fn signed_in(connect: impl Fn() -> Result<Client>) -> Result<Client> {
+    let mut last = None;
+    for pause in [0u64, 200, 800] {
+        std::thread::sleep(std::time::Duration::from_millis(pause));
+        match connect() {
+            Err(e @ Error::Auth(_)) => last = Some(e),
+            other => return other,
+        }
+    }
+    Err(last.unwrap_or_else(|| Error::Auth("PostgreSQL refused the sign-in".into())))
 }
 
 /// The operator as a trusted service names them: identity and the roles AD gives them.

@@ -645,5 +645,10 @@ fn only_admins_read_the_warehouse_and_each_validation_is_audited() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(closed["error"]["kind"], "not_found", "{closed}");
+    let ticket: uuid::Uuid = closed["ticket"].as_str().unwrap().parse().unwrap();
+    let refusal: Value = fc
+        .query_one("SELECT fc_api.collect($1)", &[&ticket])
+        .unwrap()
+        .get(0);
+    assert_eq!(refusal["refusal"]["kind"], "not_found", "{refusal}");
 }

@@ -190,13 +190,23 @@ impl TestDb {
     }
 
     /// psql-like access as an operator, with their AD password checked by PostgreSQL.
+    /// A refusal is tried again a moment later, as famctx does (the dev DC now and then drops
+    /// PostgreSQL's LDAP session under the test suite's load).
     pub fn sign_in(&self, account: &str) -> Result<Client, famctx::error::Error> {
-        famctx::db::connect_as(
-            &self.url(),
-            account,
-            &password(account),
-            std::time::Duration::from_secs(10),
-        )
+        let mut last = None;
+        for pause in [0u64, 200, 800] {
+            std::thread::sleep(std::time::Duration::from_millis(pause));
+            match famctx::db::connect_as(
+                &self.url(),
+                account,
+                &password(account),
+                std::time::Duration::from_secs(10),
+            ) {
+                Err(e @ famctx::error::Error::Auth(_)) => last = Some(e),
+                other => return other,
+            }
+        }
+        Err(last.expect("an attempt"))
     }
 
     pub fn owner_url(&self) -> String {
