@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::action::Action;
 use crate::cli::Format;
 use crate::error::{code, Error, Result};
 use crate::guard::{self, Door, Needs, Role};
@@ -191,7 +192,7 @@ pub fn run(ctx: &Context, command: &FamilyCommand) -> Result<u8> {
     let mut door = Door::open(
         ctx,
         Needs::Role(Role::User),
-        "viewed_family",
+        Action::ViewedFamily,
         subject,
         reason.as_deref(),
     )?;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::action::Action;
 use crate::cli::AuthMethod;
 use crate::directory::{self, Account, Directory, Group};
 use crate::error::{Error, Result};
@@ -236,7 +237,7 @@ impl Door {
     pub fn open(
         ctx: &Context,
         needs: Needs,
-        action: &'static str,
+        action: Action,
         subject: Option<i64>,
         reason: Option<&str>,
     ) -> Result<Door> {
@@ -246,14 +247,14 @@ impl Door {
     /// The same AD check, then the sign-in as the database owner (`owner_url`), which names
     /// the operator as a trusted service would: for `roles sync` before any operator has a
     /// login role, and for the owner's scheduled runs.
-    pub fn open_as_owner(ctx: &Context, needs: Needs, action: &'static str) -> Result<Door> {
+    pub fn open_as_owner(ctx: &Context, needs: Needs, action: Action) -> Result<Door> {
         Door::open_via(ctx, needs, action, None, None, true)
     }
 
     fn open_via(
         ctx: &Context,
         needs: Needs,
-        action: &'static str,
+        action: Action,
         subject: Option<i64>,
         reason: Option<&str>,
         as_owner: bool,
@@ -296,7 +297,7 @@ impl Door {
                 let recorded = sign_in_refused(ctx, auth, &account, password.as_deref()).and_then(
                     |(mut client, acting)| {
                         let mut request = json!({
-                            "action": action,
+                            "action": action.code(),
                             "message": e.message(),
                             "subject": subject,
                             "reason": reason,
@@ -453,7 +454,7 @@ impl Door {
             return err;
         }
         let request = self.request(json!({
-            "action": "access_denied",
+            "action": Action::AccessDenied.code(),
             "kind": "error",
             "message": format!("{function}: {}", err.message()),
         }));

@@ -1,5 +1,6 @@
 //! famctx: the terminal and scripting face of Family Context.
 
+pub mod action;
 pub mod audit;
 pub mod cli;
 pub mod config;

@@ -14,6 +14,7 @@ use clap::{Args, Subcommand};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::action::Action as AuditAction;
 use crate::cli::Format;
 use crate::directory::{self, Account};
 use crate::error::{code, Error, Result};
@@ -245,7 +246,7 @@ fn grant(ctx: &Context, args: &GrantArgs) -> Result<u8> {
     let mut door = Door::open(
         ctx,
         Needs::Role(Role::Admin),
-        "permission_applied",
+        AuditAction::PermissionApplied,
         None,
         Some(&reason),
     )?;
@@ -285,7 +286,7 @@ fn revoke(ctx: &Context, args: &RevokeArgs) -> Result<u8> {
     let mut door = Door::open(
         ctx,
         Needs::Role(Role::Admin),
-        "permission_applied",
+        AuditAction::PermissionApplied,
         None,
         Some(&reason),
     )?;
@@ -321,7 +322,7 @@ fn apply(ctx: &Context, args: &ApplyArgs) -> Result<u8> {
     let mut door = Door::open(
         ctx,
         Needs::Role(Role::Admin),
-        "permission_applied",
+        AuditAction::PermissionApplied,
         None,
         None,
     )?;
@@ -832,7 +833,7 @@ fn list(ctx: &Context, args: &ListArgs) -> Result<u8> {
     let mut door = Door::open(
         ctx,
         Needs::Role(Role::Admin),
-        "permission_listed",
+        AuditAction::PermissionListed,
         None,
         None,
     )?;
@@ -933,7 +934,7 @@ fn review(ctx: &Context, args: &ReviewArgs) -> Result<u8> {
     let mut door = Door::open(
         ctx,
         Needs::Role(Role::Admin),
-        "permission_reviewed",
+        AuditAction::PermissionReviewed,
         None,
         None,
     )?;

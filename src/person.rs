@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::action::Action;
 use crate::cli::Format;
 use crate::error::{code, Error, Result};
 use crate::family::Person;
@@ -98,7 +99,7 @@ pub fn run(ctx: &Context, command: &PersonCommand) -> Result<u8> {
     let mut door = Door::open(
         ctx,
         Needs::Role(Role::User),
-        "searched",
+        Action::Searched,
         None,
         reason.as_deref(),
     )?;

@@ -9,6 +9,7 @@ use std::io::IsTerminal;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
+use crate::action::Action;
 use crate::cli::Format;
 use crate::error::{code, Error, Result};
 use crate::guard::{self, Door, Needs, Role};
@@ -56,12 +57,12 @@ pub fn run(ctx: &Context, command: &RolesCommand) -> Result<u8> {
     // operator: the first sync, before any operator has a login role.
     let as_owner = ctx.settings.get("owner_url").is_some();
     let mut door = if as_owner {
-        Door::open_as_owner(ctx, Needs::Role(Role::Admin), "roles_synced")?
+        Door::open_as_owner(ctx, Needs::Role(Role::Admin), Action::RolesSynced)?
     } else {
         Door::open(
             ctx,
             Needs::Role(Role::Admin),
-            "roles_synced",
+            Action::RolesSynced,
             None,
             reason.as_deref(),
         )?

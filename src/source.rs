@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::Subcommand;
 use serde::{Deserialize, Serialize};
 
+use crate::action::Action;
 use crate::error::{code, Result};
 use crate::guard::{Door, Needs};
 use crate::output::Table;
@@ -31,7 +32,7 @@ pub struct Source {
 
 pub fn run(ctx: &Context, command: &SourceCommand) -> Result<u8> {
     let SourceCommand::List = command;
-    let mut door = Door::open(ctx, Needs::AnyRole, "sources_listed", None, None)?;
+    let mut door = Door::open(ctx, Needs::AnyRole, Action::SourcesListed, None, None)?;
     let document = door.call("source_list", serde_json::json!({}))?;
     let sources: Vec<Source> = serde_json::from_value(document.clone()).map_err(|e| {
         crate::error::Error::Other(format!("the source list could not be read: {e}"))

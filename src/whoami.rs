@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::json;
 
+use crate::action::Action;
 use crate::cli::Format;
 use crate::error::{code, Error, Result};
 use crate::guard::{CurrentGrant, Door, HeldRole, Needs};
@@ -26,7 +27,7 @@ pub struct Identity {
 pub fn run(ctx: &Context) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json])?;
-    let mut door = Door::open(ctx, Needs::AnyRole, "identity_viewed", None, None)?;
+    let mut door = Door::open(ctx, Needs::AnyRole, Action::IdentityViewed, None, None)?;
     // The grants as the database sees them, for the role the database signed in.
     let document = door.call("whoami", json!({}))?;
     let grants: Vec<CurrentGrant> = serde_json::from_value(document["grants"].clone())

@@ -27,7 +27,7 @@ pub(crate) fn verify_command(ctx: &Context, checkpoint: Option<&PathBuf>) -> Res
     // fc_api.audit_verify writes and commits the audit row (audit_verified, with the
     // checkpoint) first; then fc_api.audit_verify_open streams every row before it, and the
     // chain is recomputed here, independently of the database's own hashing.
-    let mut door = auditor_door(ctx, "audit_verified")?;
+    let mut door = auditor_door(ctx, Action::AuditVerified)?;
     let mut verifier = Verifier::new(saved.as_ref());
     door.stream(
         "audit_verify",
@@ -75,7 +75,7 @@ pub(crate) fn checkpoint_command(ctx: &Context) -> Result<u8> {
     // fc_api.audit_checkpoint reads the head (the newest row before its own) and writes the
     // audit row (audit_checkpointed, with the head) before disclosing it; an empty trail is
     // not found.
-    let mut door = auditor_door(ctx, "audit_checkpointed")?;
+    let mut door = auditor_door(ctx, Action::AuditCheckpointed)?;
     let mut doc = door.call("audit_checkpoint", json!({}))?;
     let head: Checkpoint = part(&mut doc, "head")?;
     if out.format == Format::Json {

@@ -14,7 +14,7 @@ pub(crate) fn export_command(ctx: &Context, args: &ExportArgs) -> Result<u8> {
     // does fc_api.audit_export_open (in a new transaction) open a cursor over the rows, in id
     // order up to and including the export's own row. If the stream fails half-way, the row
     // still records that the export was asked for and allowed.
-    let mut door = auditor_door(ctx, "audit_exported")?;
+    let mut door = auditor_door(ctx, Action::AuditExported)?;
     export(&mut door, request, ctx.format)?;
     Ok(code::SUCCESS)
 }
@@ -106,4 +106,5 @@ pub(crate) fn json_error(e: serde_json::Error) -> Error {
     }
 }
 
+use crate::action::Action;
 use crate::output::csv_error;

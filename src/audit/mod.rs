@@ -30,6 +30,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::action::Action;
 use crate::cli::Format;
 use crate::error::{code, Error, Result};
 use crate::family::PersonId;
@@ -127,7 +128,7 @@ pub enum Outcome {
 
 /// The door for an auditor's command: the live AD check (auditor role), then the operator's own
 /// sign-in to PostgreSQL. A refusal is recorded as `action`.
-pub(crate) fn auditor_door(ctx: &Context, action: &'static str) -> Result<Door> {
+pub(crate) fn auditor_door(ctx: &Context, action: Action) -> Result<Door> {
     Door::open(ctx, Needs::Role(Role::Auditor), action, None, None)
 }
 

@@ -46,7 +46,7 @@ pub(crate) fn person_command(ctx: &Context, args: &PersonArgs) -> Result<u8> {
     let filter = Filter::window(&args.window, Utc::now())?.with_person(&args.id)?;
     // fc_api.audit_person resolves the person, reads every row naming them (oldest first)
     // and writes the audit row (audit_reported, against the person) before disclosing them.
-    let mut door = auditor_door(ctx, "audit_reported")?;
+    let mut door = auditor_door(ctx, Action::AuditReported)?;
     let mut doc = door.call("audit_person", request(&filter, json!({}))?)?;
     let number: i64 = part(&mut doc, "subject")?;
     let entries: Vec<Entry> = part(&mut doc, "entries")?;

@@ -11,7 +11,7 @@ pub(crate) fn search_command(ctx: &Context, args: &SearchArgs) -> Result<u8> {
     // fc_api.audit_search checks the filter again, reads the rows and writes the audit row
     // (audit_searched: the filter, the limit, the rows shown, every person they name); the
     // rows are collected only once that row has committed.
-    let mut door = auditor_door(ctx, "audit_searched")?;
+    let mut door = auditor_door(ctx, Action::AuditSearched)?;
     let mut doc = door.call("audit_search", request)?;
     let entries: Vec<Entry> = part(&mut doc, "entries")?;
     render_entries(&mut out, &entries)?;

@@ -56,7 +56,7 @@ pub(crate) fn stats_command(ctx: &Context, args: &StatsArgs) -> Result<u8> {
     // fc_api.audit_stats counts in two passes over the window (by actor and outcome, then by
     // source), finds the patterns worth a spot check, and writes the audit row (audit_stats:
     // the filter, the rows counted, the findings) before disclosing them.
-    let mut door = auditor_door(ctx, "audit_stats")?;
+    let mut door = auditor_door(ctx, Action::AuditStats)?;
     let doc = door.call("audit_stats", request(&filter, json!({}))?)?;
     let stats: Stats = serde_json::from_value(doc).map_err(|e| {
         Error::Other(format!(

@@ -21,6 +21,7 @@ use postgres::Client;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use crate::action::Action;
 use crate::cli::Format;
 use crate::error::{code, Error, Result};
 use crate::guard::{Door, Needs, Role};
@@ -132,7 +133,13 @@ fn validate(ctx: &Context, args: &ValidateArgs) -> Result<u8> {
     if let Some(path) = &args.report {
         check_report_path(path)?;
     }
-    let mut door = Door::open(ctx, Needs::Role(Role::Admin), "mdm_validated", None, None)?;
+    let mut door = Door::open(
+        ctx,
+        Needs::Role(Role::Admin),
+        Action::MdmValidated,
+        None,
+        None,
+    )?;
     let mut mdm = open_warehouse(&door, ctx, url)?;
     let started = Instant::now();
     let progress = Progress::new(ENTITIES.len() as u64 + 3);
@@ -595,7 +602,7 @@ fn loads(ctx: &Context, args: &LoadsArgs) -> Result<u8> {
     let mut door = Door::open(
         ctx,
         Needs::Role(Role::Admin),
-        "mdm_loads_listed",
+        Action::MdmLoadsListed,
         None,
         None,
     )?;

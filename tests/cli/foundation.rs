@@ -67,6 +67,28 @@ fn every_security_definer_function_searches_pg_catalog_first() {
 }
 
 #[test]
+fn the_audit_actions_are_the_databases() {
+    let db = TestDb::new("actions");
+    let mut table: Vec<String> = db
+        .superuser()
+        .query("SELECT code FROM fc.audit_action", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    table.sort();
+    let mut typed: Vec<String> = famctx::action::Action::ALL
+        .iter()
+        .map(|a| a.code().to_string())
+        .collect();
+    typed.sort();
+    assert_eq!(
+        typed, table,
+        "famctx::action::Action against fc.audit_action"
+    );
+}
+
+#[test]
 fn a_changed_migration_is_refused() {
     let db = TestDb::new("migrate_changed");
     db.superuser()
