@@ -364,6 +364,13 @@ impl Door {
     /// audit row has committed) or, for a change, its result. A refusal becomes the error of
     /// its kind.
     pub fn call(&mut self, function: &str, request: Value) -> Result<Value> {
+        let envelope = self.envelope(function, request)?;
+        self.unwrap(envelope)
+    }
+
+    /// One round trip: `fc_api.<function>(request)` and its envelope; a refusal it returns
+    /// becomes the error of its kind.
+    fn envelope(&mut self, function: &str, request: Value) -> Result<Value> {
         let name = api_function(function)?;
         let request = self.request(request);
         let row = self
@@ -371,13 +378,13 @@ impl Door {
             .query_one(&format!("SELECT {name}($1::jsonb)"), &[&request])
             .map_err(|e| self.failed(function, e))?;
         let envelope: Value = row.get(0);
-        self.unwrap(envelope)
+        match envelope.get("error") {
+            Some(err) => Err(refusal(err)),
+            None => Ok(envelope),
+        }
     }
 
     fn unwrap(&mut self, envelope: Value) -> Result<Value> {
-        if let Some(err) = envelope.get("error") {
-            return Err(refusal(err));
-        }
         if let Some(ticket) = envelope.get("ticket").and_then(Value::as_str) {
             let ticket = Uuid::parse_str(ticket)
                 .map_err(|_| Error::Other("the database returned a malformed ticket".into()))?;
@@ -411,17 +418,8 @@ impl Door {
         batch: usize,
         mut each: impl FnMut(&[postgres::Row]) -> Result<()>,
     ) -> Result<()> {
-        let name = api_function(function)?;
         let open = api_function(open)?;
-        let request = self.request(request);
-        let row = self
-            .client
-            .query_one(&format!("SELECT {name}($1::jsonb)"), &[&request])
-            .map_err(|e| self.failed(function, e))?;
-        let envelope: Value = row.get(0);
-        if let Some(err) = envelope.get("error") {
-            return Err(refusal(err));
-        }
+        let envelope = self.envelope(function, request)?;
         let ticket = envelope
             .get("ticket")
             .and_then(Value::as_str)
