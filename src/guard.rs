@@ -4,6 +4,7 @@
 //! so nothing reaches stdout before its audit row is committed.
 
 use chrono::{DateTime, Utc};
+use postgres::types::Type;
 use postgres::Client;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -373,9 +374,10 @@ impl Door {
     fn envelope(&mut self, function: &str, request: Value) -> Result<Value> {
         let name = api_function(function)?;
         let request = self.request(request);
+        // Typed parameters: parse, bind and execute go in one round trip (no prepare first).
         let row = self
             .client
-            .query_one(&format!("SELECT {name}($1::jsonb)"), &[&request])
+            .query_typed_one(&format!("SELECT {name}($1)"), &[(&request, Type::JSONB)])
             .map_err(|e| self.failed(function, e))?;
         let envelope: Value = row.get(0);
         match envelope.get("error") {
@@ -390,7 +392,7 @@ impl Door {
                 .map_err(|_| Error::Other("the database returned a malformed ticket".into()))?;
             let row = self
                 .client
-                .query_one("SELECT fc_api.collect($1)", &[&ticket])
+                .query_typed_one("SELECT fc_api.collect($1)", &[(&ticket, Type::UUID)])
                 .map_err(Error::from)?;
             let document: Value = row.get(0);
             // A "not found" is handed over like a disclosure, once its audit row committed.

@@ -133,19 +133,28 @@ class Timer:
 
 class Env:
     def __init__(self, scale, persons):
+        # Operators' settings (target/dev/env: no database credential) and the servers' own
+        # (target/dev/server-env: the owner, the ETL's warehouse reader, the superuser).
         need = ["FAMCTX_DATABASE_URL", "FAMCTX_OWNER_URL", "FAMCTX_MDM_URL", "FAMCTX_MDM_OWNER_URL",
-                "FAMCTX_SUPERUSER_URL", "FAMCTX_LDAP_URL", "FAMCTX_LDAP_CA_FILE", "FAMCTX_LDAP_BASE_DN",
-                "FAMCTX_LDAP_REALM", "FAMCTX_DEV_PASSWORDS"]
+                "FAMCTX_ETL_MDM_URL", "FAMCTX_SUPERUSER_URL", "FAMCTX_LDAP_URL", "FAMCTX_LDAP_CA_FILE",
+                "FAMCTX_LDAP_BASE_DN", "FAMCTX_LDAP_REALM", "FAMCTX_DEV_PASSWORDS"]
         missing = [v for v in need if not os.environ.get(v)]
         if missing:
-            raise BenchError(f"not set: {', '.join(missing)} (source target/dev/env)")
+            raise BenchError(f"not set: {', '.join(missing)} (source target/dev/env and target/dev/server-env)")
         e = os.environ
         self.scale, self.persons = scale, persons
         self.fc_db, self.mdm_db = f"famctx_bench_{scale}", f"mdm_bench_{scale}"
-        self.fc_app = with_db(e["FAMCTX_DATABASE_URL"], self.fc_db)
+        # The operator's URLs: server and database only; the user and the AD password are the
+        # operator's own (op_url), as famctx signs in.
+        self.fc_op = with_db(e["FAMCTX_DATABASE_URL"], self.fc_db)
+        self.mdm_op = with_db(e["FAMCTX_MDM_URL"], self.mdm_db)
+        if urllib.parse.urlsplit(self.fc_op).password or urllib.parse.urlsplit(self.mdm_op).password:
+            raise BenchError("FAMCTX_DATABASE_URL / FAMCTX_MDM_URL hold a password: this bench expects the "
+                             "operator's settings of 'the database is the lock' (target/dev/env)")
         self.fc_owner = with_db(e["FAMCTX_OWNER_URL"], self.fc_db)
+        self.fc_owner_shared = e["FAMCTX_OWNER_URL"]  # the seeded famctx database (read only here)
         self.fc_super = with_db(e["FAMCTX_SUPERUSER_URL"], self.fc_db)
-        self.mdm_reader = with_db(e["FAMCTX_MDM_URL"], self.mdm_db)
+        self.mdm_reader = with_db(e["FAMCTX_ETL_MDM_URL"], self.mdm_db)
         self.mdm_owner = with_db(e["FAMCTX_MDM_OWNER_URL"], self.mdm_db)
         self.super_postgres = with_db(e["FAMCTX_SUPERUSER_URL"], "postgres")
         self.ldap_url = e["FAMCTX_LDAP_URL"]
@@ -162,6 +171,23 @@ class Env:
         self.secrets = OUT / "secrets"
         self.secrets.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.secrets, 0o700)
+
+    def password(self, account):
+        pw = self.passwords.get(account)
+        if pw is None and account.startswith("staff."):
+            pw = self.passwords.get("staff.*")
+        if pw is None:
+            raise BenchError(f"no password for {account} in {os.environ['FAMCTX_DEV_PASSWORDS']}")
+        return pw
+
+    def op_url(self, account, url):
+        """`url` (server and database) signed in as the operator `account` with their AD password,
+        which PostgreSQL checks against AD (pg_hba ldap). psql_cmd/psql_env move the password into
+        PGPASSWORD, never onto a command line."""
+        parts = urllib.parse.urlsplit(url)
+        host = parts.netloc.split("@", 1)[-1]
+        cred = urllib.parse.quote(account.lower(), safe="") + ":" + urllib.parse.quote(self.password(account), safe="")
+        return urllib.parse.urlunsplit(parts._replace(netloc=f"{cred}@{host}"))
 
     def password_file(self, account):
         pw = self.passwords.get(account)
@@ -190,8 +216,8 @@ class Env:
     def famctx_env(self, user):
         env = self.base_env()
         env.update({
-            "FAMCTX_DATABASE_URL": self.fc_app,
-            "FAMCTX_MDM_URL": self.mdm_reader,
+            "FAMCTX_DATABASE_URL": self.fc_op,
+            "FAMCTX_MDM_URL": self.mdm_op,
             "FAMCTX_LDAP_URL": self.ldap_url,
             "FAMCTX_LDAP_CA_FILE": self.ldap_ca,
             "FAMCTX_LDAP_BASE_DN": self.base_dn,
@@ -216,6 +242,8 @@ class Env:
         env = self.base_env()
         env["PGPASSWORD"] = pw
         env["PGCONNECT_TIMEOUT"] = "10"
+        # As famctx connects (src/db.rs): jit off through the startup options, no round trip.
+        env["PGOPTIONS"] = "-c jit=off"
         return env
 
     def ldap_env(self):
@@ -260,6 +288,25 @@ def timed(cmd, env=None, timeout=600, stdout=subprocess.DEVNULL, ok=(0,), stdin=
     return time.perf_counter() - t0, rc, out, err
 
 
+RETRIES = {"count": 0, "last": None}
+
+
+def timed_retry(cmd, env=None, timeout=600, stdout=subprocess.DEVNULL, attempts=3):
+    """timed(), but a failed run (the shared dev environment restarted by a test suite, a
+    refused sign-in while Samba restarts) is retried after a pause, at most `attempts` times;
+    only a successful run's time counts. Retries are counted in the results."""
+    for k in range(attempts):
+        try:
+            return timed(cmd, env=env, timeout=timeout, stdout=stdout)
+        except BenchError as exc:
+            if k + 1 == attempts:
+                raise
+            RETRIES["count"] += 1
+            RETRIES["last"] = str(exc)[:300]
+            log(f"  retrying after a failure (shared servers restarted?): {str(exc).splitlines()[-1][:160]}")
+            time.sleep(10)
+
+
 def timed_rss(cmd, env=None, timeout=3600, stdout=subprocess.DEVNULL, ok=(0,)):
     """Wall time and peak RSS (GNU time), with stdout into `stdout` (a file or DEVNULL)."""
     res = OUT / ".time.out"
@@ -293,6 +340,91 @@ def pipe_count_lines(cmd, env, timeout=3600, rss=False):
     if rss:
         peak = int(res.read_text().strip().splitlines()[-1].split()[1]) * 1024
     return wall, int(out2.split()[0]), peak
+
+
+class FlightProxy:
+    """A loopback TCP proxy to PostgreSQL that counts, for the connections made through it, the
+    client's flights: bursts of client->server bytes that follow server->client bytes (or open
+    the connection). Each flight waits for an answer, so it is one round trip, whatever TLS hides.
+    Bytes are forwarded unchanged (TLS stays end to end; the certificate names the host, not the
+    port). Loopback only; every socket has a timeout."""
+
+    def __init__(self, host, port):
+        import socket
+        import threading
+        self.upstream = (host, port)
+        self.lock = threading.Lock()
+        self.events = []
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(1)
+        self.port = self.sock.getsockname()[1]
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        import socket
+        import threading
+        while not self.stop.is_set():
+            try:
+                client, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            try:
+                server = socket.create_connection(self.upstream, timeout=10)
+            except OSError:
+                client.close()
+                continue
+            for s in (client, server):
+                s.settimeout(60)
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            conn = id(client)
+            threading.Thread(target=self.pump, args=(client, server, conn, "c"), daemon=True).start()
+            threading.Thread(target=self.pump, args=(server, client, conn, "s"), daemon=True).start()
+
+    def pump(self, src, dst, conn, direction):
+        import socket
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                with self.lock:
+                    self.events.append((time.perf_counter(), conn, direction, len(data)))
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def reset(self):
+        with self.lock:
+            self.events = []
+
+    def flights(self):
+        time.sleep(0.2)
+        with self.lock:
+            events = sorted(self.events)
+        n, last = 0, {}
+        for _, conn, direction, _ in events:
+            if direction == "c" and last.get(conn) != "c":
+                n += 1
+            last[conn] = direction
+        return n
+
+    def close(self):
+        self.stop.set()
+        self.sock.close()
+        self.thread.join(timeout=5)
 
 
 class Sampler:
@@ -354,7 +486,10 @@ class Bench:
         self.env = Env(args.scale, self.persons)
         self.results = {"scale": args.scale, "persons": self.persons, "rows": [], "info": {},
                         "phases": {}, "started_at": dt.datetime.now(dt.timezone.utc).isoformat()}
-        self.family_sql = extract_rust_str_const("src/family.rs", "FAMILY_SQL")
+        # The lookup's SQL is the body of fc.family_document (sql/migrations/V8__door.sql);
+        # famctx and the floor both reach it through fc_api.family_show.
+        if "CREATE FUNCTION fc_api.family_show" not in (REPO / "sql/migrations/V8__door.sql").read_text():
+            raise BenchError("sql/migrations/V8__door.sql has no fc_api.family_show")
         self.columns = extract_rust_str_array("src/audit/filter.rs", "COLUMNS")
 
     # --- psql ----------------------------------------------------------------------------------
@@ -455,14 +590,15 @@ class Bench:
             self.psql(e.super_postgres, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
             self.psql(e.super_postgres, f"CREATE DATABASE {db} OWNER famctx_owner")
             self.psql(e.super_postgres, f"REVOKE ALL ON DATABASE {db} FROM PUBLIC")
-        self.psql(e.super_postgres, f"GRANT CONNECT ON DATABASE {e.fc_db} TO famctx_app")
+        # CONNECT for the operators' group role (famctx_operator) comes with migration V8; the
+        # warehouse's for mdm_reader and famctx_admins with sql/mdm/schema.sql.
         self.psql(e.super_postgres, f"GRANT CONNECT ON DATABASE {e.mdm_db} TO mdm_reader")
         for url in (with_db(e.super_postgres, e.fc_db), with_db(e.super_postgres, e.mdm_db)):
             self.psql(url, "REVOKE CREATE ON SCHEMA public FROM PUBLIC")
         self.migrate()
         senv = {k: v for k, v in os.environ.items() if not k.startswith("FAMCTX_")}
         senv.update({"FAMCTX_OWNER_URL": e.fc_owner, "FAMCTX_MDM_OWNER_URL": e.mdm_owner,
-                     "FAMCTX_MDM_URL": e.mdm_reader, "FAMCTX_BIN": str(FAMCTX),
+                     "FAMCTX_ETL_MDM_URL": e.mdm_reader, "FAMCTX_BIN": str(FAMCTX),
                      "XDG_CONFIG_HOME": "/nonexistent"})
         with Timer() as t:
             _, _, err = run([str(REPO / "scripts" / "seed"), "--persons", str(self.persons), "--seed", str(SEED)],
@@ -505,12 +641,45 @@ class Bench:
             log(f"famctx audit verify: {rep['rows_checked']} rows intact")
         self.results["info"]["audit_rows_synthetic"] = n
 
+    OPERATORS = ("sw.alice", "bi.admin", "ig.officer")
+
+    def map_operators(self):
+        """Operators sign in to the bench database as themselves: their login roles are the
+        cluster's (made by roles sync for the shared database), and the bench database needs the
+        mapping of each role to its AD identity (fc.operator_role). Copied from the seeded famctx
+        database; if that lacks one, famctx roles sync runs against the bench database as its
+        owner (it adopts existing roles)."""
+        e = self.env
+        want = "', '".join(self.OPERATORS)
+        have = lambda: int(self.psql(e.fc_owner, f"SELECT count(*) FROM fc.operator_role WHERE role_name IN ('{want}') "
+                                                 "AND can_login"))
+        if have() == len(self.OPERATORS):
+            return
+        rows = e.work / "operator-roles.tsv"
+        run(e.psql_cmd(e.fc_owner_shared, "-c", f"\\copy fc.operator_role TO '{rows}'"),
+            env=e.psql_env(e.fc_owner_shared), timeout=120)
+        script = e.work / "operator-roles.sql"
+        script.write_text("BEGIN;\nCREATE TEMP TABLE r (LIKE fc.operator_role);\n"
+                          f"\\copy r FROM '{rows}'\n"
+                          "INSERT INTO fc.operator_role SELECT * FROM r ON CONFLICT DO NOTHING;\nCOMMIT;\n")
+        self.psql_file(e.fc_owner, script, timeout=120)
+        rows.unlink()
+        if have() != len(self.OPERATORS):
+            log("the seeded famctx database does not map every operator: famctx roles sync on the bench database")
+            menv = e.famctx_env("bi.admin")
+            menv["FAMCTX_OWNER_URL"] = e.fc_owner
+            run(e.famctx_cmd("roles", "sync", "--yes", "--reason", "bench: map the operators"), env=menv,
+                timeout=900, stdout=subprocess.DEVNULL)
+        if have() != len(self.OPERATORS):
+            raise BenchError(f"{e.fc_db}: fc.operator_role does not map {', '.join(self.OPERATORS)}")
+        log(f"{e.fc_db}: operators mapped to their AD identities")
+
     def prepare_grants(self):
         # sw.alice sees every source, so lookups fetch and show records (the realistic cost).
         self.famctx("bi.admin", "permission", "grant", "sw.alice", "--source", *SOURCES,
                     "--reason", "bench: lookups see every source", "-o", "json")
         self.alice_guid = self.psql(self.env.fc_owner,
-                                    "SELECT object_guid FROM fc.app_user WHERE account_name = 'sw.alice'")
+                                    "SELECT object_guid FROM fc.operator_role WHERE role_name = 'sw.alice'")
         if not re.fullmatch(r"[0-9a-f-]{36}", self.alice_guid or ""):
             raise BenchError("sw.alice's objectGUID is not in fc.app_user")
 
@@ -523,12 +692,13 @@ class Bench:
         if not os.access(PG_LOG, os.R_OK):
             return None
         start = PG_LOG.stat().st_size
+        quoted = '"' + role.replace('"', '""') + '"'
         self.psql(e.super_postgres,
-                  f"ALTER ROLE {role} IN DATABASE {e.fc_db} SET log_min_duration_statement = 0")
+                  f"ALTER ROLE {quoted} IN DATABASE {e.fc_db} SET log_min_duration_statement = 0")
         try:
             action()
         finally:
-            self.psql(e.super_postgres, f"ALTER ROLE {role} IN DATABASE {e.fc_db} RESET log_min_duration_statement")
+            self.psql(e.super_postgres, f"ALTER ROLE {quoted} IN DATABASE {e.fc_db} RESET log_min_duration_statement")
         time.sleep(0.3)
         with open(PG_LOG, "rb") as f:
             f.seek(start)
@@ -619,178 +789,234 @@ class Bench:
         lo, hi = 7, self.persons
         return sorted({lo + round(k * (hi - lo) / (count - 1)) for k in range(count)})
 
-    def family_prepare_sql(self):
-        return f"PREPARE fam(uuid, bigint, integer, boolean) AS {self.family_sql};"
+    def api_script(self, name, calls):
+        """A psql script making the same fc_api calls famctx makes, in autocommit as famctx does:
+        `first(:'req')` returns a ticket once it has written (and, at the statement's end,
+        committed) the audit row; `fc_api.collect(ticket)` then returns the document."""
+        path = self.env.work / f"api-{name}.sql"
+        path.write_text(f"SELECT fc_api.{calls}(:'req'::jsonb) ->> 'ticket' AS ticket \\gset\n"
+                        "SELECT fc_api.collect(:'ticket'::uuid);\n")
+        return path
 
     def bench_lookup(self):
         e = self.env
         ids = self.lookup_ids(self.args.lookups)
         fam_env = e.famctx_env("sw.alice")
-        psql_env = e.psql_env(e.fc_app)
+        alice = e.op_url("sw.alice", e.fc_op)
+        psql_env = e.psql_env(alice)
+        owner_env = e.psql_env(e.fc_owner)
         ldap_env = e.ldap_env()
         ad = self.ad_floor("sw.alice")
-        prepare = self.family_prepare_sql()
+        script = self.api_script("family_show", "family_show")
         guid = self.alice_guid
+
+        def request(pid):
+            return json.dumps({"id": f"fc:{pid}", "depth": 1, "household": False, "reason": "bench lookup"})
 
         def famctx_cmd(pid):
             return e.famctx_cmd("family", "show", f"fc:{pid}", "--reason", "bench lookup")
 
-        def psql_cmd(pid):
-            return e.psql_cmd(e.fc_app, "-At", "-c", f"{prepare} EXECUTE fam('{guid}', {pid}, 1, false);")
+        def psql_cmd(pid, url=alice):
+            # psql signed in as sw.alice through LDAP (her AD password, verify-full), the same two
+            # function calls as famctx.
+            return e.psql_cmd(url, "-At", "-v", f"req={request(pid)}", "-f", str(script))
 
-        def psql_tx_cmd(pid):
-            sql = (f"BEGIN; SELECT fc.register_user('{guid}', 'sw.alice', 'Alice Smith'); "
-                   f"SELECT source_code, expires_at, granted_at FROM fc.current_grants('{guid}'); "
-                   f"SELECT id FROM fc.person WHERE id = {pid}; {prepare} "
-                   f"EXECUTE fam('{guid}', {pid}, 1, false); "
-                   f"SELECT fc.audit_write('{guid}', 'sw.alice', 'cli', 'bench-floor', 'viewed_family', "
-                   f"'allowed', {pid}, ARRAY[{pid}]::bigint[], ARRAY{SOURCES!r}::text[], NULL, NULL, "
-                   f"'bench floor (psql)', '{{}}'::jsonb); COMMIT;")
-            return e.psql_cmd(e.fc_app, "-At", "-c", sql)
-
+        # The sign-in alone: psql as the operator (LDAP-checked password) and, for comparison,
+        # as the owner (SCRAM, as the shared famctx_app role signed in before).
+        signin_op = e.psql_cmd(alice, "-At", "-c", "SELECT 1")
+        signin_owner = e.psql_cmd(e.fc_owner, "-At", "-c", "SELECT 1")
         version_cmd = e.famctx_cmd("--version")
         # Diagnostic: the same famctx with SSL_CERT_FILE and SSL_CERT_DIR naming the system
-        # bundle, as this machine's shells export them: famctx then honours them and OpenSSL
-        # parses the system store for each TLS connection.
+        # bundle, as this machine's shells export them.
         sys_env = dict(fam_env, SSL_CERT_FILE="/etc/ssl/certs/ca-certificates.crt", SSL_CERT_DIR="/etc/ssl/certs")
         # Warm-up (caches, first connections), not counted.
         for pid in ids[:3]:
             run(famctx_cmd(pid), env=fam_env, stdout=subprocess.DEVNULL, timeout=60)
             run(psql_cmd(pid), env=psql_env, stdout=subprocess.DEVNULL, timeout=60)
-            run(psql_tx_cmd(pid), env=psql_env, stdout=subprocess.DEVNULL, timeout=60)
+            run(signin_op, env=psql_env, stdout=subprocess.DEVNULL, timeout=60)
+            run(signin_owner, env=owner_env, stdout=subprocess.DEVNULL, timeout=60)
             for cmd in ad.values():
                 run(cmd, env=ldap_env, stdout=subprocess.DEVNULL, timeout=60)
-        # Check once that each floor does the work: the same rows, the same directory answers.
-        _, out, _ = run(famctx_cmd(ids[len(ids) // 2]) + ["-o", "json"], env=fam_env, timeout=60)
+        # Check once that the floor does the same work: the same document.
+        mid = ids[len(ids) // 2]
+        _, out, _ = run(famctx_cmd(mid) + ["-o", "json"], env=fam_env, timeout=60)
         view = json.loads(out)
-        _, rows, _ = run(psql_cmd(ids[len(ids) // 2]), env=psql_env, timeout=60)
+        _, doc, _ = run(psql_cmd(mid), env=psql_env, timeout=60)
+        doc = json.loads(doc)
         members = 1 + len(view["family"])
-        if len(rows.strip().splitlines()) != members * len(SOURCES):
-            raise BenchError(f"psql returned {len(rows.strip().splitlines())} rows for fc:{ids[len(ids)//2]}, "
-                             f"famctx showed {members} persons x {len(SOURCES)} sources")
+        if 1 + len(doc.get("family", [])) != members:
+            raise BenchError(f"psql's document for fc:{mid} has {1 + len(doc.get('family', []))} persons, "
+                             f"famctx showed {members}")
+        self.results["lookup_same_document"] = doc == view
 
-        samples = {"famctx": [], "psql": [], "psql_tx": [], "ad_tg": [], "ad_rest": [], "ad_bind": [],
-                   "ad_inchain": [], "version": [], "famctx_sysstore": []}
-        family_sizes = []
+        samples = {"famctx": [], "psql": [], "signin_op": [], "signin_owner": [], "ad_tg": [], "ad_rest": [],
+                   "ad_bind": [], "ad_inchain": [], "version": [], "famctx_sysstore": []}
         rng = random.Random(SEED)
         log(f"{len(ids)} lookups, each with its floors, interleaved in random order")
+        t_end = time.perf_counter() + 1800  # bounded in time as well as in count
         for n, pid in enumerate(ids):
             steps = [("famctx", famctx_cmd(pid), fam_env), ("psql", psql_cmd(pid), psql_env),
-                     ("psql_tx", psql_tx_cmd(pid), psql_env), ("version", version_cmd, fam_env),
-                     ("famctx_sysstore", famctx_cmd(pid), sys_env)]
+                     ("signin_op", signin_op, psql_env), ("signin_owner", signin_owner, owner_env),
+                     ("version", version_cmd, fam_env), ("famctx_sysstore", famctx_cmd(pid), sys_env)]
             steps += [(f"ad_{k}", cmd, ldap_env) for k, cmd in ad.items()]
             rng.shuffle(steps)
             for name, cmd, env in steps:
-                s, _, _, _ = timed(cmd, env=env, timeout=60)
+                s, _, _, _ = timed_retry(cmd, env=env, timeout=60)
                 samples[name].append(s)
             if (n + 1) % 50 == 0:
                 log(f"  {n + 1}/{len(ids)} lookups")
-        # One psql session for all: the query alone, without connection or process start.
-        script = e.work / "family-one-session.sql"
-        script.write_text(prepare + "\n" + "".join(f"EXECUTE fam('{guid}', {pid}, 1, false);\n" for pid in ids))
-        one_session = []
+            if time.perf_counter() > t_end:
+                log(f"  stopped after {n + 1} lookups (30 min)")
+                break
+        # One psql session for all: the two calls alone, without connection or process start
+        # (as sw.alice), and the lookup's SQL alone (fc.family_document, as the owner).
+        calls = e.work / "family-one-session.sql"
+        calls.write_text("".join(
+            f"\\set req '{request(pid)}'\n" + script.read_text() for pid in ids))
+        docs = e.work / "family-document-one-session.sql"
+        docs.write_text("".join(f"SELECT fc.family_document('{guid}', {pid}, 1, false);\n" for pid in ids))
+        one_calls, one_docs = [], []
         for _ in range(3):
-            s, _, _, _ = timed(e.psql_cmd(e.fc_app, "-At", "-f", str(script)), env=psql_env, timeout=600)
-            one_session.append(s / len(ids))
-        # Family sizes seen (depth 1), for the record.
+            s, _, _, _ = timed(e.psql_cmd(alice, "-At", "-f", str(calls)), env=psql_env, timeout=600)
+            one_calls.append(s / len(ids))
+            s, _, _, _ = timed(e.psql_cmd(e.fc_owner, "-At", "-f", str(docs)), env=owner_env, timeout=600)
+            one_docs.append(s / len(ids))
+        family_sizes = []
         for pid in ids[:: max(1, len(ids) // 20)]:
-            out = self.psql(e.fc_app, f"{prepare} EXECUTE fam('{guid}', {pid}, 1, false);")
-            family_sizes.append(len({line.split("|")[0] for line in out.splitlines()}))
+            out = self.psql(e.fc_owner, f"SELECT jsonb_array_length(fc.family_document('{guid}', {pid}, 1, false) "
+                            "-> 'family') + 1")
+            family_sizes.append(int(out))
 
-        # Round trips to PostgreSQL for one lookup, counted from the server's statement log.
+        # Round trips to PostgreSQL for one lookup: from the server's statement log, and, as a
+        # cross-check, the client's flights through a loopback proxy (connection included).
+        rt_pid = ids[len(ids) // 3]
         stmts = self.capture_statements(
-            "famctx_app", lambda: run(famctx_cmd(ids[len(ids) // 3]), env=fam_env,
-                                      stdout=subprocess.DEVNULL, timeout=60))
+            "sw.alice", lambda: run(famctx_cmd(rt_pid), env=fam_env, stdout=subprocess.DEVNULL, timeout=60))
         floor_stmts = self.capture_statements(
-            "famctx_app", lambda: run(psql_tx_cmd(ids[len(ids) // 3]), env=psql_env,
-                                      stdout=subprocess.DEVNULL, timeout=60))
+            "sw.alice", lambda: run(psql_cmd(rt_pid), env=psql_env, stdout=subprocess.DEVNULL, timeout=60))
+        flights = self.count_flights(fam_env, psql_env, famctx_cmd, psql_cmd, signin_op, rt_pid)
         samples["ad"] = self.ad_floor_ms(samples)
         ms = {k: summary([x * 1000 for x in v]) for k, v in samples.items()}
         self.results["lookup"] = {"ids": len(ids), "samples_ms": ms,
-                                  "one_session_ms_per_query": summary([x * 1000 for x in one_session]),
-                                  "family_sizes": family_sizes,
+                                  "one_session_ms_per_lookup": summary([x * 1000 for x in one_calls]),
+                                  "one_session_ms_per_document": summary([x * 1000 for x in one_docs]),
+                                  "family_sizes": family_sizes, "flights": flights,
                                   "statements": stmts, "floor_statements": floor_stmts}
         sec = "family lookup"
-        f, p, l, tx = ms["famctx"], ms["psql"], ms["ad"], ms["psql_tx"]
-        self.row(sec, f"family show, end to end, median of {len(ids)} persons", f["median"],
-                 p["median"] + l["median"], "psql session (PREPARE/EXECUTE FAMILY_SQL) + ldapsearch "
-                 "(StartTLS bind, account, tokenGroups, its groups)", "ms", key="lookup_median")
+        f, p, l = ms["famctx"], ms["psql"], ms["ad"]
+        self.row(sec, f"family show, end to end, median of {len(samples['famctx'])} persons",
+                 f["median"], p["median"] + l["median"],
+                 "psql signed in as sw.alice through LDAP (verify-full) calling fc_api.family_show then "
+                 "fc_api.collect + ldapsearch (StartTLS bind as sw.alice, account, tokenGroups, its groups)",
+                 "ms", key="lookup_median")
         self.row(sec, "family show, end to end, p95", f["p95"], p["p95"] + l["p95"],
                  "the same floors' p95", "ms", key="lookup_p95")
-        self.row(sec, "family show, end to end, median", f["median"], tx["median"] + l["median"],
-                 "psql session doing the whole transaction (register, grants, resolve, FAMILY_SQL, "
-                 "audit_write, COMMIT) + ldapsearch", "ms", key="lookup_vs_tx")
-        self.row(sec, "  floor part: psql, FAMILY_SQL in its own session", None, p["median"],
-                 "median; connection (TLS, SCRAM) included", "ms", key="lookup_psql")
-        self.row(sec, "  floor part: psql, the whole transaction in its own session", None, tx["median"],
-                 "median; one round trip, one commit (WAL flush)", "ms", key="lookup_psql_tx")
+        self.row(sec, "  floor part: psql as the operator, the two calls in its own session", None, p["median"],
+                 "median; sign-in (TLS, password checked by PostgreSQL against AD) included", "ms",
+                 key="lookup_psql")
         self.row(sec, "  floor part: ldapsearch bind + account + tokenGroups + groups", None, l["median"],
                  "median of (tokenGroups session + account/groups session - bind-only session)", "ms",
                  key="lookup_ldap")
+        self.row(sec, "  psql sign-in + SELECT 1: as the operator (LDAP) vs as the owner (SCRAM)",
+                 ms["signin_op"]["median"], ms["signin_owner"]["median"],
+                 "the owner's SCRAM sign-in, as the shared famctx_app role signed in before", "ms",
+                 note="the difference is PostgreSQL's own LDAP check of the password", key="lookup_signin")
         self.row(sec, "  for reference: ldapsearch bind + account + in-chain group search", None,
-                 ms["ad_inchain"]["median"], "median; the floor the brief named (famctx's way before 5b6d5b6)",
-                 "ms", key="lookup_ldap_inchain")
-        self.row(sec, "  FAMILY_SQL alone, one session for all lookups", None,
-                 median(one_session) * 1000, "per query, median of 3 sessions", "ms", key="lookup_query")
+                 ms["ad_inchain"]["median"], "median; famctx's way before 5b6d5b6", "ms", key="lookup_ldap_inchain")
+        self.row(sec, "  fc_api.family_show + fc_api.collect alone, one session for all lookups", None,
+                 median(one_calls) * 1000, "per lookup, median of 3 sessions as sw.alice (two autocommit "
+                 "statements: the audit row's commit included)", "ms", key="lookup_calls")
+        self.row(sec, "  fc.family_document alone (the lookup's SQL), one session for all", None,
+                 median(one_docs) * 1000, "per query, median of 3 sessions (as the owner)", "ms", key="lookup_query")
         self.row(sec, "  famctx --version (process start and exit)", ms["version"]["median"], None,
                  "", "ms", key="lookup_version")
         self.row(sec, "  family show with SSL_CERT_FILE/SSL_CERT_DIR = the system bundle (as this machine's shells set)",
-                 ms["famctx_sysstore"]["median"], p["median"] + l["median"], "the first row's floor", "ms",
-                 note="diagnostic: famctx honours them, and OpenSSL parses the system store", key="lookup_sysstore")
+                 ms["famctx_sysstore"]["median"], f["median"], "the plain famctx lookup", "ms",
+                 note="diagnostic (issue 15 item 4: within 1.1x)", key="lookup_sysstore")
         if stmts is not None:
             rt = self.round_trips(stmts)
             frt = self.round_trips(floor_stmts or [])
             kinds = {}
             for s in stmts:
                 kinds[s["kind"]] = kinds.get(s["kind"], 0) + 1
+            fl = ""
+            if flights:
+                fl = (f"; cross-check, client flights through a loopback proxy, connection included: famctx "
+                      f"{flights['famctx']}, psql floor {flights['psql']}, psql sign-in + SELECT 1 "
+                      f"{flights['signin']}")
             self.row(sec, "PostgreSQL round trips a lookup (after connecting)", rt, frt or None,
-                     "psql sending the whole transaction as one simple query", "round trips",
-                     note=f"server log: {kinds}; connection setup (TLS, SCRAM) not counted",
-                     key="lookup_round_trips")
+                     "psql: the two calls as two simple queries", "round trips",
+                     note=f"server statement log: {kinds}{fl}", key="lookup_round_trips")
+
+    def count_flights(self, fam_env, psql_env, famctx_cmd, psql_cmd, signin_cmd, pid, tries=3):
+        """Round trips seen from the wire, TLS and all: the commands connect through a loopback
+        proxy that counts the client's flights (a client->server burst after server data). Median
+        of `tries` for each; returns None if the proxy cannot start."""
+        e = self.env
+        try:
+            proxy = FlightProxy("127.0.0.1", urllib.parse.urlsplit(e.fc_op).port or 5432)
+        except OSError as exc:
+            log(f"no flight proxy: {exc}")
+            return None
+        try:
+            port_url = lambda url: urllib.parse.urlunsplit(urllib.parse.urlsplit(url)._replace(
+                netloc=urllib.parse.urlsplit(url).netloc.rsplit(":", 1)[0] + f":{proxy.port}"))
+            fenv = dict(fam_env, FAMCTX_DATABASE_URL=port_url(e.fc_op))
+            alice = port_url(e.op_url("sw.alice", e.fc_op))
+            out = {}
+            for name, cmd, env in (("famctx", famctx_cmd(pid), fenv), ("psql", psql_cmd(pid, alice), psql_env),
+                                   ("signin", e.psql_cmd(alice, "-At", "-c", "SELECT 1"), psql_env)):
+                counts = []
+                for _ in range(tries):
+                    proxy.reset()
+                    run(cmd, env=env, stdout=subprocess.DEVNULL, timeout=60)
+                    counts.append(proxy.flights())
+                out[name] = int(median(counts))
+                out[name + "_all"] = counts
+            return out
+        finally:
+            proxy.close()
 
     # --- 4. audit search ---------------------------------------------------------------------------
-
-    def audit_search_sql(self):
-        cols = ", ".join(self.columns)
-        person = (f"WITH hit AS MATERIALIZED (SELECT {cols} FROM fc.audit_log WHERE "
-                  f"(persons_disclosed @> ARRAY[$1::bigint] OR subject_person = $1)) "
-                  f"SELECT {cols} FROM hit ORDER BY occurred_at DESC, id DESC LIMIT $2")
-        actor = (f"SELECT {cols} FROM fc.audit_log WHERE lower(actor_account) = lower($1::text) "
-                 f"ORDER BY occurred_at DESC, id DESC LIMIT $2")
-        return person, actor
 
     def bench_audit_search(self):
         e = self.env
         n = self.args.searches
-        person_sql, actor_sql = self.audit_search_sql()
         persons = [1 + round(k * (self.persons - 1) / (n - 1)) for k in range(n)]
         actors = [f"staff.{1 + round(k * 199 / (n - 1)):05d}" for k in range(n)]
         fenv = e.famctx_env("ig.officer")
-        penv = e.psql_env(e.fc_app)
+        ig = e.op_url("ig.officer", e.fc_op)
+        penv = e.psql_env(ig)
         lenv = e.ldap_env()
         ad = self.ad_floor("ig.officer")
+        script = self.api_script("audit_search", "audit_search")
         kinds = {
-            "person": (persons, lambda v: ["--person", f"fc:{v}"],
-                       f"PREPARE s(bigint, bigint) AS {person_sql};", lambda v: f"EXECUTE s({v}, 100);"),
-            "actor": (actors, lambda v: ["--actor", v],
-                      f"PREPARE s(text, bigint) AS {actor_sql};", lambda v: f"EXECUTE s('{v}', 100);"),
+            "person": (persons, lambda v: ["--person", f"fc:{v}"], lambda v: {"person": f"fc:{v}", "limit": 100}),
+            "actor": (actors, lambda v: ["--actor", v], lambda v: {"actor": v, "limit": 100}),
         }
-        # The SQL famctx sends must be the SQL the floor runs: check it in the server's log.
+        floor_cmd = lambda req: e.psql_cmd(ig, "-At", "-v", f"req={json.dumps(req)}", "-f", str(script))
+        # famctx must call the function the floor calls, and both must get the same rows.
         checked = {}
-        for kind, (values, flag, prep, execute) in kinds.items():
-            stmts = self.capture_statements("famctx_app", lambda: run(
+        for kind, (values, flag, req) in kinds.items():
+            stmts = self.capture_statements("ig.officer", lambda: run(
                 e.famctx_cmd("audit", "search", *flag(values[0]), "-o", "json"), env=fenv,
                 stdout=subprocess.DEVNULL, timeout=120))
             if stmts is not None:
-                want = person_sql if kind == "person" else actor_sql
-                norm = lambda s: re.sub(r"\s+", " ", s).strip()
-                checked[kind] = any(norm(s["sql"]) == norm(want) for s in stmts if s["kind"] == "parse")
-                if not checked[kind]:
-                    raise BenchError(f"famctx's audit search by {kind} does not send the floor's SQL; "
-                                     f"logged: {[s['sql'][:200] for s in stmts if s['kind'] == 'parse']}")
+                checked[kind] = [re.sub(r"\s+", " ", s["sql"])[:80] for s in stmts if s["kind"] != "bind"]
+                if not any("fc_api.audit_search" in s["sql"] for s in stmts):
+                    raise BenchError(f"famctx's audit search by {kind} does not call fc_api.audit_search; "
+                                     f"logged: {checked[kind]}")
+            _, out, _ = run(e.famctx_cmd("audit", "search", *flag(values[1]), "-o", "json"), env=fenv, timeout=120)
+            _, doc, _ = run(floor_cmd(req(values[1])), env=penv, timeout=120)
+            a = [x["id"] for x in json.loads(out)]
+            b = [x["id"] for x in json.loads(doc)["entries"]]
+            # famctx's own search just now is the newest row either way: compare the rest.
+            common = set(a) & set(b)
+            if len(common) < min(len(a), len(b)) - 1 or [i for i in a if i in common] != [i for i in b if i in common]:
+                raise BenchError(f"audit search by {kind}: famctx and the psql floor return different rows")
         res = {}
         rng = random.Random(SEED + 1)
-        for kind, (values, flag, prep, execute) in kinds.items():
+        for kind, (values, flag, req) in kinds.items():
             samples = {"famctx": [], "psql": [], "ad_tg": [], "ad_rest": [], "ad_bind": []}
             rows_seen = []
             for v in values[:2]:  # warm-up
@@ -798,44 +1024,46 @@ class Bench:
                     stdout=subprocess.DEVNULL, timeout=120)
             for v in values:
                 steps = [("famctx", e.famctx_cmd("audit", "search", *flag(v), "-o", "json"), fenv),
-                         ("psql", e.psql_cmd(e.fc_app, "-At", "-c", prep + " " + execute(v)), penv)]
+                         ("psql", floor_cmd(req(v)), penv)]
                 steps += [(f"ad_{k}", ad[k], lenv) for k in ("tg", "rest", "bind")]
                 rng.shuffle(steps)
                 for name, cmd, env in steps:
-                    s, _, _, _ = timed(cmd, env=env, timeout=120)
+                    s, _, _, _ = timed_retry(cmd, env=env, timeout=120)
                     samples[name].append(s)
             _, out, _ = run(e.famctx_cmd("audit", "search", *flag(values[n // 2]), "-o", "json"), env=fenv,
                             timeout=120)
             rows_seen.append(len(json.loads(out)))
-            script = e.work / f"search-{kind}.sql"
-            script.write_text(prep + "\n" + "\n".join(execute(v) for v in values) + "\n")
+            one_script = e.work / f"search-{kind}.sql"
+            one_script.write_text("".join(f"\\set req '{json.dumps(req(v))}'\n" + script.read_text() for v in values))
             one = []
             for _ in range(3):
-                s, _, _, _ = timed(e.psql_cmd(e.fc_app, "-At", "-f", str(script)), env=penv, timeout=600)
+                s, _, _, _ = timed(e.psql_cmd(ig, "-At", "-f", str(one_script)), env=penv, timeout=600)
                 one.append(s / len(values))
-            matches = self.psql(e.fc_app, "SELECT count(*) FROM fc.audit_log WHERE "
+            matches = self.psql(e.fc_owner, "SELECT count(*) FROM fc.audit_log WHERE "
                 + (f"(persons_disclosed @> ARRAY[{values[n // 2]}::bigint] OR subject_person = {values[n // 2]})"
                    if kind == "person" else f"lower(actor_account) = lower('{values[n // 2]}')"), timeout=600)
             samples["ad"] = self.ad_floor_ms(samples)
             res[kind] = {"values": len(values), "samples_ms": {k: summary([x * 1000 for x in v])
                                                               for k, v in samples.items()},
-                         "one_session_ms_per_query": summary([x * 1000 for x in one]),
+                         "one_session_ms_per_search": summary([x * 1000 for x in one]),
                          "rows_returned": rows_seen, "matching_rows_example": int(matches),
-                         "sql_checked_in_server_log": checked.get(kind)}
+                         "statements_logged": checked.get(kind)}
             ms = res[kind]["samples_ms"]
             sec = "audit search"
             self.row(sec, f"audit search --{kind}, end to end, median of {len(values)}",
                      ms["famctx"]["median"], ms["psql"]["median"] + ms["ad"]["median"],
-                     "psql session (the same SQL, PREPARE/EXECUTE) + the AD check by ldapsearch (ig.officer)", "ms",
+                     "psql signed in as ig.officer through LDAP calling fc_api.audit_search then "
+                     "fc_api.collect + the AD check by ldapsearch (ig.officer)", "ms",
                      note=f"about {int(matches)} rows match one {kind}; 100 shown", key=f"search_{kind}")
-            self.row(sec, f"  the {kind} query alone, one session for all", None, median(one) * 1000,
-                     "per query, median of 3 sessions", "ms", key=f"search_{kind}_query")
+            self.row(sec, f"  the two calls alone ({kind}), one session for all", None, median(one) * 1000,
+                     "per search, median of 3 sessions as ig.officer (audit row and commit included)", "ms",
+                     key=f"search_{kind}_query")
         self.results["audit_search"] = res
-        # For reference, the in-chain group search for ig.officer (not a member of the
-        # 10,000-member FamilyContext Users): famctx's way before commit 5b6d5b6.
+        # For reference, the in-chain group search for ig.officer (not a member of the big
+        # FamilyContext Users): famctx's way before commit 5b6d5b6.
         inchain = [timed(ad["inchain"], env=lenv, timeout=60)[0] * 1000 for _ in range(5)]
         self.row("audit search", "  for reference: ldapsearch bind + account + in-chain groups, ig.officer", None,
-                 median(inchain), "median of 5; the floor the brief named (famctx's way before 5b6d5b6)", "ms",
+                 median(inchain), "median of 5; famctx's way before 5b6d5b6", "ms",
                  note=f"the tokenGroups way: {res['person']['samples_ms']['ad']['median']:.1f} ms",
                  key="search_ldap_inchain")
 
@@ -848,13 +1076,15 @@ class Bench:
 
     def bench_audit_export(self):
         e = self.env
-        rows_now = int(self.psql(e.fc_app, "SELECT count(*) FROM fc.audit_log", timeout=900))
+        rows_now = int(self.psql(e.fc_owner, "SELECT count(*) FROM fc.audit_log", timeout=900))
         runs = self.heavy_runs(rows_now)
         fenv = e.famctx_env("ig.officer")
-        penv = e.psql_env(e.fc_app)
+        # Operators may read no table: the floor's \copy signs in as the owner (SCRAM). Its
+        # sign-in costs about 13 ms less than an LDAP-checked one: nothing against seconds.
+        penv = e.psql_env(e.fc_owner)
         cols = ", ".join(self.columns)
         famctx_cmd = e.famctx_cmd("audit", "export", "-o", "jsonl")
-        psql_cmd = e.psql_cmd(e.fc_app, "-c", f"\\copy (SELECT {cols} FROM fc.audit_log ORDER BY id) TO STDOUT")
+        psql_cmd = e.psql_cmd(e.fc_owner, "-c", f"\\copy (SELECT {cols} FROM fc.audit_log ORDER BY id) TO STDOUT")
         samples = {"famctx": [], "psql": [], "famctx_rss": [], "psql_rss": [], "famctx_lines": [],
                    "psql_lines": []}
         log(f"audit export of about {rows_now} rows, {runs} run(s)")
@@ -873,7 +1103,8 @@ class Bench:
         fm, pm = median(samples["famctx"]), median(samples["psql"])
         rows = median(samples["famctx_lines"])
         self.row(sec, f"audit export -o jsonl, {rows:.0f} rows, wall", fm, pm,
-                 "psql \\copy (SELECT all columns ORDER BY id) TO STDOUT (text)", "s",
+                 "psql \\copy (SELECT all columns ORDER BY id) TO STDOUT (text), signed in as the owner "
+                 "(operators may read no table)", "s",
                  note=f"{runs} run(s); famctx {rows / fm:,.0f} rows/s, psql {rows / pm:,.0f} rows/s",
                  key="export_wall")
         self.row(sec, f"audit export, peak RSS at {rows:.0f} rows", median(samples["famctx_rss"]) / 2**20,
@@ -897,7 +1128,7 @@ class Bench:
     def bench_audit_verify(self):
         e = self.env
         fenv = e.famctx_env("ig.officer")
-        penv = e.psql_env(e.fc_app)
+        penv = e.psql_env(e.fc_owner)  # the floor reads the table: as the owner (operators cannot)
         canon = self.canonical_expr()
         # The inline form must give fc.audit_canonical's bytes.
         bad = self.psql(e.fc_owner, (
@@ -912,9 +1143,9 @@ class Bench:
         # the raw bytes plus 6 bytes of framing a row).
         canon_file = e.work / "canonical.bin"
         with Timer() as t:
-            run(e.psql_cmd(e.fc_app, "-c", f"\\copy (SELECT prev_hash || {canon} FROM fc.audit_log ORDER BY id) "
+            run(e.psql_cmd(e.fc_owner, "-c", f"\\copy (SELECT prev_hash || {canon} FROM fc.audit_log ORDER BY id) "
                            f"TO '{canon_file}' WITH (FORMAT binary)"), env=penv, timeout=3600)
-        rows_file = int(self.psql(e.fc_app, "SELECT count(*) FROM fc.audit_log", timeout=900))
+        rows_file = int(self.psql(e.fc_owner, "SELECT count(*) FROM fc.audit_log", timeout=900))
         size = canon_file.stat().st_size
         log(f"canonical bytes: {size / 2**20:.0f} MiB for about {rows_file} rows (exported in {t.s:.1f} s)")
         runs = self.heavy_runs(rows_file)
@@ -936,7 +1167,7 @@ class Bench:
             samples["rows"].append(rep["rows_checked"])
             s, _, _, _ = timed(["sha256sum", str(canon_file)], timeout=3600)
             samples["sha256sum"].append(s)
-            s, _, _ = pipe_count_lines(e.psql_cmd(e.fc_app, "-c", f"\\copy ({verify_cols}) TO STDOUT"), penv,
+            s, _, _ = pipe_count_lines(e.psql_cmd(e.fc_owner, "-c", f"\\copy ({verify_cols}) TO STDOUT"), penv,
                                        timeout=3600)
             samples["psql_read"].append(s)
             log(f"  verify {rep['rows_checked']} rows: famctx {wall:.1f} s (RSS {peak / 2**20:.0f} MiB), "
@@ -951,7 +1182,8 @@ class Bench:
                  ratio_value=fm / sm, note=f"ratio = famctx time / sha256sum time; {runs} run(s)",
                  key="verify_rate")
         self.row(sec, "audit verify, wall", fm, sm + rm,
-                 "psql \\copy of the columns verify reads + sha256sum of the bytes", "s", key="verify_wall")
+                 "psql \\copy of the columns verify reads (as the owner) + sha256sum of the bytes", "s",
+                 key="verify_wall")
         self.row(sec, "  floor part: psql reading the verify query's rows", None, rm, "median", "s",
                  key="verify_read")
         self.row(sec, "audit verify, peak RSS", median(samples["famctx_rss"]) / 2**20, None, "", "MiB",
@@ -959,8 +1191,30 @@ class Bench:
 
     # --- 7. bulk permission apply ----------------------------------------------------------------------
 
+    def staff_available(self):
+        """staff.00001 ... staff.N present in AD (scripts/dev-env makes them; up makes 2,000)."""
+        e = self.env
+        f = e.work / "ldap-staff.txt"
+        f.write_text("(&(objectCategory=person)(objectClass=user)(sAMAccountName=staff.*))\n")
+        cmd = e.ldapsearch_cmd("bi.admin", f, ["sAMAccountName"])
+        cmd[cmd.index("-LLL") + 1:cmd.index("-LLL") + 1] = ["-E", "pr=1000/noprompt"]
+        _, out, _ = run(cmd, env=e.ldap_env(), timeout=300)
+        have = {int(m) for m in re.findall(r"^sAMAccountName: staff\.(\d{5})$", out, re.M)}
+        n = 0
+        while n + 1 in have:
+            n += 1
+        return n
+
     def bench_bulk(self):
         e = self.env
+        global BULK_ROWS
+        available = self.staff_available()
+        BULK_ROWS = min(self.args.bulk_rows, available)
+        if BULK_ROWS < 1000:
+            raise BenchError(f"only {available} staff accounts in AD (scripts/dev-env staff N)")
+        if BULK_ROWS < self.args.bulk_rows:
+            log(f"bulk apply: {available} staff accounts in AD, so {BULK_ROWS} grants, not {self.args.bulk_rows} "
+                f"(scripts/dev-env staff {self.args.bulk_rows} makes more)")
         aenv = e.famctx_env("bi.admin")
         expires = (dt.date.today() + dt.timedelta(days=365)).isoformat()
         users = [f"staff.{i:05d}" for i in range(1, BULK_ROWS + 1)]
@@ -1019,7 +1273,7 @@ class Bench:
 
             def act():
                 box["s"], _, box["out"], _ = timed(cmd, env=aenv, timeout=900, stdout=stdout)
-            stmts = self.capture_statements("famctx_app", act) or []
+            stmts = self.capture_statements("bi.admin", act) or []
             by = {}
             for st in stmts:
                 key = re.sub(r"\s+", " ", st["sql"])[:60]
@@ -1176,7 +1430,9 @@ class Bench:
     def data_diff(self, entity, keys, timeout=900):
         e = self.env
         name, mdm_table, fc_table, _ = entity
-        cmd = [str(DATA_DIFF), e.mdm_reader, mdm_table, e.fc_app, fc_table, "--no-tracking", "--json"]
+        # The warehouse as the ETL's reader, family context as the owner: no operator may read
+        # fc tables, and data-diff needs passwords in its URLs.
+        cmd = [str(DATA_DIFF), e.mdm_reader, mdm_table, e.fc_owner, fc_table, "--no-tracking", "--json"]
         for k in keys:
             cmd += ["-k", k]
         env = e.base_env()
@@ -1202,8 +1458,11 @@ class Bench:
             f"(SELECT count(*) FROM {schema}.{t})" for t in key_tables)
         tables = ["person", "relationship", "school_record", "childrens_social_care_record",
                   "adult_social_care_record", "housing_record", "police_record"]
-        cnt_mdm = e.psql_cmd(e.mdm_reader, "-At", "-c", counts_sql("mdm", tables))
-        cnt_fc = e.psql_cmd(e.fc_app, "-At", "-c", counts_sql("fc", tables))
+        # The warehouse as bi.admin (through LDAP, as famctx reads it); family context as the
+        # owner (SCRAM): operators may read no fc table.
+        admin_mdm = e.op_url("bi.admin", e.mdm_op)
+        cnt_mdm = e.psql_cmd(admin_mdm, "-At", "-c", counts_sql("mdm", tables))
+        cnt_fc = e.psql_cmd(e.fc_owner, "-At", "-c", counts_sql("fc", tables))
         samples = {"famctx": [], "counts": [], "dd_person": [], "dd_all": []}
         dd_found = None
         famctx_found = None
@@ -1225,9 +1484,9 @@ class Bench:
                                                          if i["subject"] != "person" and i["status"] != "pass"]}
             # The floor: both databases' counts, concurrently (as famctx queries both at once).
             t0 = time.perf_counter()
-            p1 = subprocess.Popen(cnt_mdm, env=e.psql_env(e.mdm_reader), stdout=subprocess.PIPE,
+            p1 = subprocess.Popen(cnt_mdm, env=e.psql_env(admin_mdm), stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
-            p2 = subprocess.Popen(cnt_fc, env=e.psql_env(e.fc_app), stdout=subprocess.PIPE,
+            p2 = subprocess.Popen(cnt_fc, env=e.psql_env(e.fc_owner), stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
             o1, _ = p1.communicate(timeout=600)
             o2, _ = p2.communicate(timeout=600)
@@ -1258,7 +1517,8 @@ class Bench:
         sec = "mdm validate"
         fm = median(samples["famctx"])
         self.row(sec, "mdm validate, full data (all checks, 7 entities)", fm, median(samples["counts"]),
-                 "count(*) of the 7 tables in both databases, concurrently (two psql sessions)", "s",
+                 "count(*) of the 7 tables in both databases, concurrently (two psql sessions: the warehouse "
+                 "as bi.admin through LDAP, family context as the owner)", "s",
                  note=f"both report the same 6 person ids; median of {runs}", key="mdm_counts")
         self.row(sec, "mdm validate vs data-diff, the person key set", fm, median(samples["dd_person"]),
                  "data-diff 0.11.2 on persons only (finds the same 3 missing + 3 extra ids)", "s",
@@ -1280,8 +1540,8 @@ class Bench:
                     info["memory_gib"] = round(int(line.split()[1]) / 2**20, 1)
         except OSError:
             pass
-        info["postgres"] = self.psql(self.env.fc_app, "SHOW server_version")
-        info["pg_settings"] = self.psql(self.env.fc_app, "SELECT string_agg(name || '=' || setting, ' ') FROM "
+        info["postgres"] = self.psql(self.env.fc_owner, "SHOW server_version")
+        info["pg_settings"] = self.psql(self.env.fc_owner, "SELECT string_agg(name || '=' || setting, ' ') FROM "
                                         "pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'jit', "
                                         "'synchronous_commit', 'max_parallel_workers_per_gather')")
         for cmd, key in ((["samba", "--version"], "samba"), ([str(FAMCTX), "--version"], "famctx")):
@@ -1310,11 +1570,12 @@ class Bench:
             if self.restore_file().exists() and self.env.fc_db in self.db_meta()[0]:
                 self.restore_persons()
             self.prepare_databases()
+            self.map_operators()
         with self.phase("audit trail"):
             self.prepare_audit()
         self.prepare_grants()
         self.results["machine"] = self.machine()
-        audit_rows = int(self.psql(self.env.fc_app, "SELECT count(*) FROM fc.audit_log", timeout=900))
+        audit_rows = int(self.psql(self.env.fc_owner, "SELECT count(*) FROM fc.audit_log", timeout=900))
         self.results["info"]["audit_rows_at_start"] = audit_rows
         sections = [("lookup", self.bench_lookup), ("audit search", self.bench_audit_search),
                     ("audit export", self.bench_audit_export), ("audit verify", self.bench_audit_verify),
@@ -1330,6 +1591,7 @@ class Bench:
         self.sampler.stop.set()
         self.results["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat()
         self.results["args"] = vars(self.args)
+        self.results["retries"] = dict(RETRIES)
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         # A run that skipped sections is kept apart: the latest-<scale> files hold full runs only.
         partial = "-partial" if self.args.skip else ""
@@ -1443,6 +1705,8 @@ def main():
     ap.add_argument("--heavy-runs", type=int, default=0,
                     help="repetitions of audit export and verify (default: --runs, at most 2 over 2M rows)")
     ap.add_argument("--lookups", type=int, default=200, help="different persons looked up (default 200)")
+    ap.add_argument("--bulk-rows", type=int, default=BULK_ROWS,
+                    help="grants in the bulk apply (default 10000; at most the staff accounts in AD)")
     ap.add_argument("--searches", type=int, default=20, help="persons and actors searched (default 20 each)")
     ap.add_argument("--skip", action="append", default=[],
                     choices=["lookup", "audit search", "audit export", "audit verify", "bulk apply", "mdm validate"])
@@ -1459,6 +1723,8 @@ def main():
         ap.error("--wait-quiet: 0 to 3600 seconds")
     if not (20 <= args.lookups <= 1000) or not (5 <= args.searches <= 200):
         ap.error("--lookups: 20 to 1000; --searches: 5 to 200")
+    if not (1000 <= args.bulk_rows <= 50_000):
+        ap.error("--bulk-rows: 1000 to 50000")
     OUT.mkdir(parents=True, exist_ok=True)
     try:
         if args.summary:
