@@ -116,6 +116,41 @@ impl Output {
         self.flush()
     }
 
+    /// JSON documents as CSV, with the JSON's own names: a column a key (sorted), nested objects
+    /// flattened to dotted names (`addressDetail.line`), arrays joined with `,`, null empty.
+    pub fn csv_records<T: Serialize>(&mut self, records: &[T]) -> Result<()> {
+        let rows: Vec<Vec<(String, String)>> = records
+            .iter()
+            .map(|r| {
+                let mut cells = Vec::new();
+                flatten(
+                    "",
+                    &serde_json::to_value(r).unwrap_or(Value::Null),
+                    &mut cells,
+                );
+                cells
+            })
+            .collect();
+        let mut headers: Vec<String> = rows.iter().flatten().map(|(k, _)| k.clone()).collect();
+        headers.sort();
+        headers.dedup();
+        let mut w = csv_writer(&mut self.out);
+        w.write_record(&headers).map_err(csv_error)?;
+        for row in &rows {
+            let record = headers.iter().map(|h| {
+                let cell = row
+                    .iter()
+                    .find(|(k, _)| k == h)
+                    .map_or("", |(_, v)| v.as_str());
+                neutralise_formula(cell).into_owned()
+            });
+            w.write_record(record).map_err(csv_error)?;
+        }
+        w.flush()?;
+        drop(w);
+        self.flush()
+    }
+
     pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
         serde_json::to_writer_pretty(&mut self.out, value)?;
         writeln!(self.out)?;
@@ -131,6 +166,37 @@ impl Output {
     pub fn flush(&mut self) -> Result<()> {
         self.out.flush()?;
         Ok(())
+    }
+}
+
+fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    let name = |k: &str| {
+        if prefix.is_empty() {
+            k.to_string()
+        } else {
+            format!("{prefix}.{k}")
+        }
+    };
+    match value {
+        Value::Object(m) => {
+            for (k, v) in m {
+                flatten(&name(k), v, out);
+            }
+        }
+        Value::Null => out.push((prefix.to_string(), String::new())),
+        Value::String(s) => out.push((prefix.to_string(), s.clone())),
+        Value::Array(items) => {
+            let joined = items
+                .iter()
+                .map(|i| match i {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(",");
+            out.push((prefix.to_string(), joined));
+        }
+        other => out.push((prefix.to_string(), other.to_string())),
     }
 }
 

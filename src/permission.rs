@@ -857,6 +857,8 @@ fn list(ctx: &Context, args: &ListArgs) -> Result<u8> {
         .map_err(|e| Error::Other(format!("the database's answer was not understood: {e}")))?;
     if out.format == Format::Json {
         out.json(&rows)?;
+    } else if out.format == Format::Csv {
+        out.csv_records(&rows)?;
     } else {
         let mut t = Table::new([
             "user",
@@ -946,6 +948,8 @@ fn review(ctx: &Context, args: &ReviewArgs) -> Result<u8> {
         .map_err(|e| Error::Other(format!("the database's answer was not understood: {e}")))?;
     if out.format == Format::Json {
         out.json(&rows)?;
+    } else if out.format == Format::Csv {
+        out.csv_records(&rows)?;
     } else {
         let mut t = Table::new([
             "user",

@@ -170,6 +170,36 @@ fn grant_shows_at_once_and_revoke_hides_at_once() {
     assert_eq!(g["status"], "revoked");
     assert_eq!(g["revoked_by"], "bi.admin");
     assert_eq!(g["revoke_reason"], "left MASH");
+    // The CSV has the JSON's names and values.
+    let csv = db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "list",
+            "sw.alice",
+            "--include-ended",
+            "-o",
+            "csv",
+        ],
+    );
+    let mut reader = csv::Reader::from_reader(csv.ok().stdout.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let record = reader.records().next().unwrap().unwrap();
+    let cell = |k: &str| {
+        let i = headers
+            .iter()
+            .position(|h| h == k)
+            .unwrap_or_else(|| panic!("{k} in {headers:?}"));
+        record.get(i).unwrap().to_string()
+    };
+    assert_eq!(cell("status"), "revoked");
+    assert_eq!(cell("revoked_by"), "bi.admin");
+    assert_eq!(cell("revoke_reason"), "left MASH");
     // ...and as of an hour ago nothing was granted.
     let before = db
         .run(
