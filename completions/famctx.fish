@@ -32,8 +32,8 @@ complete -c famctx -n "__fish_famctx_needs_command" -l config -d 'Config file [d
 complete -c famctx -n "__fish_famctx_needs_command" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_needs_command" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_needs_command" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_needs_command" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_needs_command" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_needs_command" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_needs_command" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -58,8 +58,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -75,8 +75,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_su
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l household -d 'Also show the others living at the person\'s address (same UPRN)'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
@@ -91,8 +91,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -112,8 +112,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_su
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -127,8 +127,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -151,8 +151,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -166,8 +166,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l all -d 'Revoke every source the user holds'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -s y -l yes -d 'Do not ask for confirmation'
@@ -183,8 +183,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l include-ended -d 'Include grants that had ended (revoked or expired) by then'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
@@ -199,8 +199,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -212,8 +212,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l dry-run -d 'Print what would change, and change nothing'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -s y -l yes -d 'Do not ask for confirmation'
@@ -233,8 +233,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand whoami" -l config -d 'Conf
 complete -c famctx -n "__fish_famctx_using_subcommand whoami" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand whoami" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand whoami" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand whoami" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand whoami" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand whoami" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand whoami" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -246,8 +246,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -261,8 +261,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_su
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -276,8 +276,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -307,8 +307,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -322,8 +322,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -337,8 +337,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -352,8 +352,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -366,8 +366,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -379,8 +379,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -399,8 +399,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_s
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -424,8 +424,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subco
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -439,8 +439,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subco
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -455,8 +455,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen
 complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand roles; and not __fish_seen_subcommand_from sync help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -471,8 +471,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -l dry-run -d 'Print the changes without making them'
 complete -c famctx -n "__fish_famctx_using_subcommand roles; and __fish_seen_subcommand_from sync" -s y -l yes -d 'Make the changes without asking (needed without a terminal)'
@@ -488,8 +488,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_su
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand db; and not __fish_seen_subcommand_from migrate status help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -504,8 +504,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcom
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -517,8 +517,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcom
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand db; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -533,8 +533,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -548,8 +548,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_su
 complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -563,8 +563,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand completions" -l config -d 
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand completions" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t'A simple bind with the account\'s password'
-kerberos\t'A SASL GSSAPI bind with the operator\'s Kerberos ticket (KRB5CCNAME)'"
+complete -c famctx -n "__fish_famctx_using_subcommand completions" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -1,10 +1,10 @@
-//! Global options and the top-level command enum. Each command's own
-//! arguments live beside its handler, in the module named for its noun.
+//! The top: the command line, its global options (from `config`) and the command enum, each
+//! command's own arguments beside its handler in the module named for its noun. Nothing below
+//! imports this module.
 
-use std::path::PathBuf;
+use clap::{Parser, Subcommand};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
-
+use crate::config::GlobalOptions;
 use crate::error::EXIT_CODES_HELP;
 
 #[derive(Debug, Parser)]
@@ -23,106 +23,6 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Options every command accepts; each can also come from the environment
-/// or the config file (flags win over environment, environment over file).
-#[derive(Debug, Args)]
-pub struct GlobalOptions {
-    /// Output format
-    ///
-    /// Each -o json document is described by a JSON Schema (draft 2020-12) in the schema/ folder
-    /// of the famctx source, compatible with the reference Family Context API; jsonl and csv use
-    /// the same names (see README.md, "JSON output").
-    #[arg(short = 'o', long, global = true, value_enum, env = "FAMCTX_OUTPUT")]
-    pub output: Option<Format>,
-
-    /// Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]
-    #[arg(long, global = true, env = "FAMCTX_CONFIG", value_name = "FILE")]
-    pub config: Option<PathBuf>,
-
-    /// PostgreSQL URL of the family context database (keep passwords in the
-    /// environment or the config file, not on the command line)
-    #[arg(
-        long,
-        global = true,
-        env = "FAMCTX_DATABASE_URL",
-        hide_env_values = true,
-        value_name = "URL"
-    )]
-    pub database_url: Option<String>,
-
-    /// Active Directory URL: ldaps://host or ldap://host (StartTLS)
-    #[arg(long, global = true, env = "FAMCTX_LDAP_URL", value_name = "URL")]
-    pub ldap_url: Option<String>,
-
-    /// Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)
-    #[arg(
-        short = 'u',
-        long,
-        global = true,
-        env = "FAMCTX_USER",
-        value_name = "ACCOUNT"
-    )]
-    pub user: Option<String>,
-
-    /// How to sign in: password (default), or kerberos: the operator's Kerberos ticket (from
-    /// kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with
-    /// the `kerberos` feature
-    #[arg(
-        long = "auth",
-        id = "auth",
-        global = true,
-        value_enum,
-        env = "FAMCTX_AUTH",
-        value_name = "METHOD"
-    )]
-    pub auth: Option<AuthMethod>,
-
-    /// Read the operator's password from the first line of standard input
-    #[arg(long, global = true, conflicts_with = "password_file")]
-    pub password_stdin: bool,
-
-    /// Read the operator's password from a file readable by its owner only
-    #[arg(long, global = true, env = "FAMCTX_PASSWORD_FILE", value_name = "FILE")]
-    pub password_file: Option<PathBuf>,
-}
-
-/// How the operator signs in to Active Directory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AuthMethod {
-    /// A simple bind with the account's password
-    Password,
-    /// A SASL GSSAPI bind with the operator's Kerberos ticket (KRB5CCNAME)
-    Kerberos,
-}
-
-impl AuthMethod {
-    pub fn name(self) -> &'static str {
-        match self {
-            AuthMethod::Password => "password",
-            AuthMethod::Kerberos => "kerberos",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Table,
-    Json,
-    Jsonl,
-    Csv,
-}
-
-impl Format {
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Table => "table",
-            Format::Json => "json",
-            Format::Jsonl => "jsonl",
-            Format::Csv => "csv",
-        }
-    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,11 +6,73 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::parser::ValueSource;
-use clap::{ArgMatches, Subcommand};
+use clap::{ArgMatches, Args, Subcommand};
 
-use crate::cli::{AuthMethod, Format, GlobalOptions};
 use crate::error::{Error, Result};
-use crate::output::{Output, Table};
+use crate::output::{Format, Output, Table};
+
+/// Options every command accepts; each can also come from the environment
+/// or the config file (flags win over environment, environment over file).
+#[derive(Debug, Args)]
+pub struct GlobalOptions {
+    /// Output format
+    ///
+    /// Each -o json document is described by a JSON Schema (draft 2020-12) in the schema/ folder
+    /// of the famctx source, compatible with the reference Family Context API; jsonl and csv use
+    /// the same names (see README.md, "JSON output").
+    #[arg(short = 'o', long, global = true, value_enum, env = "FAMCTX_OUTPUT")]
+    pub output: Option<Format>,
+
+    /// Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]
+    #[arg(long, global = true, env = "FAMCTX_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// PostgreSQL URL of the family context database (keep passwords in the
+    /// environment or the config file, not on the command line)
+    #[arg(
+        long,
+        global = true,
+        env = "FAMCTX_DATABASE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub database_url: Option<String>,
+
+    /// Active Directory URL: ldaps://host or ldap://host (StartTLS)
+    #[arg(long, global = true, env = "FAMCTX_LDAP_URL", value_name = "URL")]
+    pub ldap_url: Option<String>,
+
+    /// Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)
+    #[arg(
+        short = 'u',
+        long,
+        global = true,
+        env = "FAMCTX_USER",
+        value_name = "ACCOUNT"
+    )]
+    pub user: Option<String>,
+
+    /// How to sign in: password (default), or kerberos: the operator's Kerberos ticket (from
+    /// kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with
+    /// the `kerberos` feature
+    #[arg(
+        long = "auth",
+        id = "auth",
+        global = true,
+        value_parser = ["password", "kerberos"],
+        env = "FAMCTX_AUTH",
+        value_name = "METHOD"
+    )]
+    pub auth: Option<String>,
+
+    /// Read the operator's password from the first line of standard input
+    #[arg(long, global = true, conflicts_with = "password_file")]
+    pub password_stdin: bool,
+
+    /// Read the operator's password from a file readable by its owner only
+    #[arg(long, global = true, env = "FAMCTX_PASSWORD_FILE", value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
@@ -239,7 +301,7 @@ impl Settings {
         let (config_file, file) = read_file(global.config.as_deref())?;
         let flags: [(&str, Option<String>); 6] = [
             ("output", global.output.map(|f| f.name().to_string())),
-            ("auth", global.auth.map(|a| a.name().to_string())),
+            ("auth", global.auth.clone()),
             ("database_url", global.database_url.clone()),
             ("ldap_url", global.ldap_url.clone()),
             ("user", global.user.clone()),
@@ -356,25 +418,6 @@ impl Settings {
                 "unknown output format {v:?}: use table, json, jsonl or csv"
             ))
         })
-    }
-
-    /// How to sign in. Kerberos in a build without it is a usage error.
-    pub fn auth(&self) -> Result<AuthMethod> {
-        use clap::ValueEnum;
-        let v = self.require("auth")?;
-        let method = AuthMethod::from_str(v, true).map_err(|_| {
-            Error::Usage(format!(
-                "unknown sign-in method {v:?} (auth): use password or kerberos"
-            ))
-        })?;
-        if method == AuthMethod::Kerberos && !cfg!(feature = "kerberos") {
-            return Err(Error::Usage(
-                "--auth kerberos: this famctx was built without the `kerberos` feature, so it signs in \
-                 with a password only; build it with `cargo build --release --features kerberos`"
-                    .into(),
-            ));
-        }
-        Ok(method)
     }
 
     pub fn show(&self, out: &mut Output) -> Result<()> {

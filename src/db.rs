@@ -10,9 +10,9 @@ use postgres::{Client, Config, NoTls};
 use postgres_openssl::MakeTlsConnector;
 use sha2::{Digest, Sha256};
 
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::output::Table;
-use crate::Context;
 
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {

@@ -5,12 +5,50 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
+use clap::ValueEnum;
 use ldap3::{ldap_escape, LdapConn, LdapConnSettings, LdapError, Scope, SearchEntry};
 use uuid::Uuid;
 
-use crate::cli::AuthMethod;
 use crate::config::Settings;
 use crate::error::{Error, Result};
+use crate::text::shorten;
+
+/// How the operator signs in to Active Directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMethod {
+    /// A simple bind with the account's password
+    Password,
+    /// A SASL GSSAPI bind with the operator's Kerberos ticket (KRB5CCNAME)
+    Kerberos,
+}
+
+impl AuthMethod {
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthMethod::Password => "password",
+            AuthMethod::Kerberos => "kerberos",
+        }
+    }
+}
+
+/// The sign-in method the settings name (`auth`).
+pub fn auth_method(settings: &Settings) -> Result<AuthMethod> {
+    use clap::ValueEnum;
+    let v = settings.require("auth")?;
+    let method = AuthMethod::from_str(v, true).map_err(|_| {
+        Error::Usage(format!(
+            "unknown sign-in method {v:?} (auth): use password or kerberos"
+        ))
+    })?;
+    if method == AuthMethod::Kerberos && !cfg!(feature = "kerberos") {
+        return Err(Error::Usage(
+            "--auth kerberos: this famctx was built without the `kerberos` feature, so it signs in \
+             with a password only; build it with `cargo build --release --features kerberos`"
+                .into(),
+        ));
+    }
+    Ok(method)
+}
 
 const UAC_DISABLED: i64 = 0x2;
 const UAC_LOCKOUT: i64 = 0x10;
@@ -228,7 +266,7 @@ pub fn check_account_name(name: &str) -> std::result::Result<(), String> {
     let forbidden = "\"/\\[]:;|=,+*?<>()@#";
     if let Some(c) = name
         .chars()
-        .find(|c| c.is_control() || crate::guard::is_invisible(*c) || forbidden.contains(*c))
+        .find(|c| c.is_control() || crate::text::is_invisible(*c) || forbidden.contains(*c))
     {
         return Err(format!("it contains {c:?}"));
     }
@@ -240,17 +278,6 @@ fn valid_label(s: &str, dots: bool) -> bool {
         && s.len() <= 253
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || (dots && c == '.'))
-}
-
-/// Shows user input in a message: quoted, escaped, and cut short.
-pub fn shorten(input: &str) -> String {
-    let cut: String = input.chars().take(40).collect();
-    let more = if input.chars().count() > 40 {
-        "..."
-    } else {
-        ""
-    };
-    format!("{:?}{more}", cut)
 }
 
 pub struct Directory {

@@ -3,17 +3,18 @@
 //! details of every data source the operator may see, subject to the age
 //! rules. One query gathers it all; one audit row records what was shown.
 
-use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::action::Action;
-use crate::cli::Format;
+use crate::context::Context;
 use crate::error::{code, Error, Result};
-use crate::guard::{self, Door, Needs, Role};
+use crate::guard::{Door, Needs, Role};
+use crate::output::Format;
 use crate::output::{Output, Table};
-use crate::Context;
+use crate::reference::Person;
+use crate::text::PersonId;
 
 #[derive(Debug, Subcommand)]
 pub enum FamilyCommand {
@@ -37,132 +38,6 @@ pub struct ShowArgs {
     pub household: bool,
 }
 
-/// A person id as the operator typed it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PersonId {
-    Fc(i64),
-    Cms(String),
-}
-
-impl PersonId {
-    pub fn parse(input: &str) -> Result<PersonId> {
-        let s = input.trim();
-        let bad = || {
-            Error::Usage(format!(
-                "{} is not a person id: use fc:<number> (e.g. fc:1234, or just 1234) or cms:<case id> (e.g. cms:CMS-0001)",
-                crate::directory::shorten(input)
-            ))
-        };
-        let lower = s.to_ascii_lowercase();
-        if let Some(cms) = lower.strip_prefix("cms:").map(|_| &s[4..]) {
-            let ok = !cms.is_empty()
-                && cms.len() <= 64
-                && cms
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            return if ok {
-                Ok(PersonId::Cms(cms.to_string()))
-            } else {
-                Err(bad())
-            };
-        }
-        let digits = lower.strip_prefix("fc:").unwrap_or(&lower);
-        if digits.is_empty() || digits.len() > 18 || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(bad());
-        }
-        match digits.parse::<i64>() {
-            Ok(n) if n > 0 => Ok(PersonId::Fc(n)),
-            _ => Err(bad()),
-        }
-    }
-}
-
-impl std::fmt::Display for PersonId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PersonId::Fc(n) => write!(f, "fc:{n}"),
-            PersonId::Cms(c) => write!(f, "cms:{c}"),
-        }
-    }
-}
-
-/// famctx's structured address: an addition to the reference's `Person.address`
-/// (one string).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AddressDetail {
-    pub line: Option<String>,
-    pub postcode: Option<String>,
-    pub uprn: Option<i64>,
-}
-
-/// The reference API's `Person` (plus age and the structured address) or,
-/// with a relationship, `PersonWithRelationship`; each with the services
-/// shown for them. A key whose value is unknown is left out of the document.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Person {
-    pub id: String,
-    pub cms_id: Option<String>,
-    #[serde(default)]
-    pub first_name: String,
-    #[serde(default)]
-    pub last_name: String,
-    pub date_of_birth: Option<NaiveDate>,
-    /// male, female or other (the reference's values); absent when unknown.
-    pub gender: Option<String>,
-    /// The reference's address: one string.
-    pub address: Option<String>,
-    pub age: Option<i32>,
-    pub address_detail: Option<AddressDetail>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub relationship: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub relationship_to_id: Option<String>,
-    #[serde(default)]
-    pub services: Vec<Service>,
-}
-
-/// One data source for one person: shown (with the reference API's
-/// `ServiceDetail`), restricted (no grant) or withheld by the age rule.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Service {
-    pub data_source: String,
-    pub status: String,
-    pub explanation: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<ServiceDetail>,
-}
-
-/// The reference's `ServiceDetail`: `data` is the current record as the
-/// source's reference object (`{}` when none), `schema` its JSON Schema;
-/// `history` (an addition) the person's other records, latest first.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ServiceDetail {
-    pub summary: ServiceSummary,
-    #[serde(default)]
-    pub schema: Value,
-    #[serde(default)]
-    pub data: Value,
-    #[serde(default)]
-    pub history: Vec<Value>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ServiceSummary {
-    pub id: String,
-    pub title: String,
-    pub last_synchronised: Option<DateTime<Utc>>,
-    pub coverage_start_date: Option<NaiveDate>,
-    pub coverage_end_date: Option<NaiveDate>,
-    pub data_source: String,
-    pub records_available: bool,
-    pub coverage_explanation: String,
-}
-
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FamilyView {
@@ -183,7 +58,7 @@ pub fn run(ctx: &Context, command: &FamilyCommand) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json])?;
     let id = PersonId::parse(&args.id)?;
-    let reason = reason(ctx, args.reason.as_deref())?;
+    let reason = crate::text::reason(&ctx.settings, args.reason.as_deref())?;
     // A refused lookup is still about this person: IG's report must show it.
     let subject = match id {
         PersonId::Fc(n) => Some(n),
@@ -216,18 +91,6 @@ pub fn run(ctx: &Context, command: &FamilyCommand) -> Result<u8> {
         }
     }
     Ok(code::SUCCESS)
-}
-
-/// The justification: required unless the config says otherwise, and
-/// never blank.
-pub fn reason(ctx: &Context, given: Option<&str>) -> Result<Option<String>> {
-    match given {
-        Some(text) => guard::free_text("--reason", text, 500).map(Some),
-        None if ctx.settings.flag("reason_required")? => Err(Error::Usage(
-            "--reason is required: say why you are looking, e.g. --reason \"s47 enquiry, case 1234\"".into(),
-        )),
-        None => Ok(None),
-    }
 }
 
 fn name(p: &Person) -> String {
@@ -387,37 +250,4 @@ fn words(key: &str) -> String {
         s.extend(c.to_lowercase());
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn person_ids() {
-        assert_eq!(PersonId::parse("fc:12").unwrap(), PersonId::Fc(12));
-        assert_eq!(PersonId::parse("12").unwrap(), PersonId::Fc(12));
-        assert_eq!(PersonId::parse("FC:7").unwrap(), PersonId::Fc(7));
-        assert_eq!(
-            PersonId::parse("cms:CMS-0001").unwrap(),
-            PersonId::Cms("CMS-0001".into())
-        );
-        for bad in [
-            "",
-            "fc:",
-            "fc:-1",
-            "fc:0",
-            "cms:",
-            "x:1",
-            "1 OR 1=1",
-            "cms:a'b",
-            "99999999999999999999",
-            "fc:1\0",
-        ] {
-            assert!(
-                matches!(PersonId::parse(bad), Err(Error::Usage(_))),
-                "{bad:?}"
-            );
-        }
-    }
 }

@@ -11,10 +11,10 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::action::Action;
-use crate::cli::AuthMethod;
+use crate::context::Context;
+use crate::directory::AuthMethod;
 use crate::directory::{self, Account, Directory, Group};
 use crate::error::{Error, Result};
-use crate::Context;
 
 /// What a command needs from the operator's AD groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -260,7 +260,7 @@ impl Door {
         reason: Option<&str>,
         as_owner: bool,
     ) -> Result<Door> {
-        let auth = ctx.settings.auth()?;
+        let auth = directory::auth_method(&ctx.settings)?;
         let mut user = match auth {
             AuthMethod::Password => ctx.settings.require("user")?.to_string(),
             AuthMethod::Kerberos => "(kerberos ticket)".to_string(),
@@ -489,7 +489,7 @@ fn client_info(auth: AuthMethod) -> Value {
         "auth": auth.name(),
     });
     if let Ok(u) = std::env::var("USER") {
-        info["os_user"] = json!(plain(&u, 64));
+        info["os_user"] = json!(crate::text::plain(&u, 64));
     }
     info
 }
@@ -572,40 +572,4 @@ fn sign_in_refused(
         roles: Vec::new(),
     };
     sign_in(ctx, auth, &operator, password)
-}
-
-/// Checks a justification or other free text before it reaches the audit
-/// trail: not blank, not too long, no control or direction-override characters.
-pub fn free_text(field: &str, value: &str, max: usize) -> Result<String> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(Error::Usage(format!("{field} must not be empty")));
-    }
-    if trimmed.chars().count() > max {
-        return Err(Error::Usage(format!(
-            "{field} is longer than {max} characters"
-        )));
-    }
-    if let Some(c) = trimmed.chars().find(|c| c.is_control() || is_invisible(*c)) {
-        return Err(Error::Usage(format!(
-            "{field} contains the control character {c:?}; use plain text"
-        )));
-    }
-    Ok(trimmed.to_string())
-}
-
-/// Text from outside (a typed account name, the OS user) made safe to
-/// record: no control or invisible characters, at most `max` characters.
-fn plain(text: &str, max: usize) -> String {
-    text.chars()
-        .filter(|c| !c.is_control() && !is_invisible(*c))
-        .take(max)
-        .collect()
-}
-
-/// Characters that change how text reads without showing: direction
-/// overrides and isolates, zero-width characters, the byte-order mark and
-/// the soft hyphen. Refused in account names, reasons and tickets.
-pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{00ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }

@@ -4,6 +4,7 @@ pub mod action;
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod db;
 pub mod directory;
 pub mod docs;
@@ -15,29 +16,19 @@ pub mod output;
 pub mod password;
 pub mod permission;
 pub mod person;
+pub mod reference;
 pub mod roles;
 pub mod source;
+pub mod text;
 pub mod when;
 pub mod whoami;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use crate::cli::{Cli, Command, Format};
+use crate::cli::{Cli, Command};
 use crate::config::{ConfigCommand, Settings};
+pub use crate::context::Context;
 use crate::error::{code, Error, Result};
-use crate::output::Output;
-
-/// What every handler gets: the resolved settings and the output format.
-pub struct Context {
-    pub settings: Settings,
-    pub format: Format,
-}
-
-impl Context {
-    pub fn output(&self) -> Output {
-        Output::stdout(self.format)
-    }
-}
 
 /// Parses the command line and runs it; returns the exit code.
 pub fn main() -> Result<u8> {

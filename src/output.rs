@@ -3,12 +3,32 @@
 
 use std::io::{IsTerminal, Write};
 
+use clap::ValueEnum;
 use comfy_table::{presets, ContentArrangement};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::cli::Format;
 use crate::error::{Error, Result};
+
+/// How a command prints its data (-o/--output).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Jsonl,
+    Csv,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+        }
+    }
+}
 
 /// Rows with named columns, rendered in any format.
 #[derive(Debug, Clone, Default)]

@@ -15,13 +15,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::action::Action as AuditAction;
-use crate::cli::Format;
+use crate::context::Context;
 use crate::directory::{self, Account};
 use crate::error::{code, Error, Result};
-use crate::guard::{self, Door, Needs, Role};
+use crate::guard::{Door, Needs, Role};
+use crate::output::Format;
 use crate::output::{Output, Table};
 use crate::when;
-use crate::Context;
 
 /// A bulk apply that changes more grants than this asks for confirmation.
 const CONFIRM_OVER: usize = 5;
@@ -212,7 +212,7 @@ pub fn run(ctx: &Context, command: &PermissionCommand) -> Result<u8> {
 
 fn required_reason(reason: Option<&str>) -> Result<String> {
     match reason {
-        Some(r) => guard::free_text("--reason", r, 500),
+        Some(r) => crate::text::free_text("--reason", r, 500),
         None => Err(Error::Usage(
             "--reason is required: say why, e.g. --reason \"joined the MASH team\"".into(),
         )),
@@ -221,7 +221,7 @@ fn required_reason(reason: Option<&str>) -> Result<String> {
 
 fn ticket(ticket: Option<&str>) -> Result<Option<String>> {
     ticket
-        .map(|t| guard::free_text("--ticket", t, 100))
+        .map(|t| crate::text::free_text("--ticket", t, 100))
         .transpose()
 }
 
@@ -229,7 +229,7 @@ fn grant(ctx: &Context, args: &GrantArgs) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json, Format::Csv])?;
     directory::check_account_name(&args.user)
-        .map_err(|why| Error::Usage(format!("{}: {why}", directory::shorten(&args.user))))?;
+        .map_err(|why| Error::Usage(format!("{}: {why}", crate::text::shorten(&args.user))))?;
     let reason = required_reason(args.reason.as_deref())?;
     let ticket = ticket(args.ticket.as_deref())?;
     let now = DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_else(Utc::now);
@@ -276,7 +276,7 @@ fn revoke(ctx: &Context, args: &RevokeArgs) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json, Format::Csv])?;
     directory::check_account_name(&args.user)
-        .map_err(|why| Error::Usage(format!("{}: {why}", directory::shorten(&args.user))))?;
+        .map_err(|why| Error::Usage(format!("{}: {why}", crate::text::shorten(&args.user))))?;
     let reason = required_reason(args.reason.as_deref())?;
     let confirm = if args.yes {
         Confirm::Never
@@ -730,7 +730,7 @@ fn change(line: usize, row: Row, now: DateTime<Utc>) -> std::result::Result<Chan
         Some(a) => {
             problems.push(format!(
                 "action {} is not grant or revoke",
-                directory::shorten(a)
+                crate::text::shorten(a)
             ));
             None
         }
@@ -745,7 +745,7 @@ fn change(line: usize, row: Row, now: DateTime<Utc>) -> std::result::Result<Chan
     } else if let Err(why) = directory::check_account_name(user) {
         problems.push(format!(
             "user {} is not an account name: {why}",
-            directory::shorten(user)
+            crate::text::shorten(user)
         ));
     }
     let source = row
@@ -779,7 +779,7 @@ fn change(line: usize, row: Row, now: DateTime<Utc>) -> std::result::Result<Chan
     let reason = match row
         .reason
         .as_deref()
-        .map(|r| guard::free_text("reason", r, 500))
+        .map(|r| crate::text::free_text("reason", r, 500))
     {
         Some(Ok(r)) => Some(r),
         Some(Err(e)) => {
@@ -795,7 +795,7 @@ fn change(line: usize, row: Row, now: DateTime<Utc>) -> std::result::Result<Chan
         .ticket
         .as_deref()
         .filter(|t| !t.trim().is_empty())
-        .map(|t| guard::free_text("ticket", t, 100))
+        .map(|t| crate::text::free_text("ticket", t, 100))
     {
         Some(Ok(t)) => Some(t),
         Some(Err(e)) => {
@@ -828,7 +828,7 @@ fn list(ctx: &Context, args: &ListArgs) -> Result<u8> {
         .transpose()?;
     if let Some(u) = &args.user {
         directory::check_account_name(u)
-            .map_err(|why| Error::Usage(format!("{}: {why}", directory::shorten(u))))?;
+            .map_err(|why| Error::Usage(format!("{}: {why}", crate::text::shorten(u))))?;
     }
     let mut door = Door::open(
         ctx,

@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::action::Action;
-use crate::cli::Format;
+use crate::context::Context;
 use crate::error::{code, Error, Result};
-use crate::family::Person;
-use crate::guard::{self, Door, Needs, Role};
+use crate::guard::{Door, Needs, Role};
+use crate::output::Format;
 use crate::output::Table;
-use crate::Context;
+use crate::reference::Person;
 
 #[derive(Debug, Subcommand)]
 pub enum PersonCommand {
@@ -42,7 +42,7 @@ pub struct SearchArgs {
 }
 
 /// The reference API's `SearchResults`: a page of `Person`s (see
-/// `crate::family::Person`; here without services).
+/// `crate::reference::Person`; here without services).
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchResults {
@@ -77,11 +77,11 @@ const CSV_COLUMNS: [&str; 11] = [
 pub fn run(ctx: &Context, command: &PersonCommand) -> Result<u8> {
     let PersonCommand::Search(args) = command;
     let mut out = ctx.output();
-    let last = guard::free_text("--last-name", &args.last_name, 100)?;
+    let last = crate::text::free_text("--last-name", &args.last_name, 100)?;
     let first = args
         .first_name
         .as_deref()
-        .map(|f| guard::free_text("--first-name", f, 100))
+        .map(|f| crate::text::free_text("--first-name", f, 100))
         .transpose()?;
     let dob = args
         .dob
@@ -90,12 +90,12 @@ pub fn run(ctx: &Context, command: &PersonCommand) -> Result<u8> {
             NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map_err(|_| {
                 Error::Usage(format!(
                     "--dob {} is not a date: use YYYY-MM-DD",
-                    crate::directory::shorten(d)
+                    crate::text::shorten(d)
                 ))
             })
         })
         .transpose()?;
-    let reason = crate::family::reason(ctx, args.reason.as_deref())?;
+    let reason = crate::text::reason(&ctx.settings, args.reason.as_deref())?;
     let mut door = Door::open(
         ctx,
         Needs::Role(Role::User),

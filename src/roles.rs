@@ -10,11 +10,11 @@ use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
 use crate::action::Action;
-use crate::cli::Format;
+use crate::context::Context;
 use crate::error::{code, Error, Result};
-use crate::guard::{self, Door, Needs, Role};
+use crate::guard::{Door, Needs, Role};
+use crate::output::Format;
 use crate::output::Table;
-use crate::Context;
 
 #[derive(Debug, Subcommand)]
 pub enum RolesCommand {
@@ -51,7 +51,7 @@ pub fn run(ctx: &Context, command: &RolesCommand) -> Result<u8> {
     let reason = args
         .reason
         .as_deref()
-        .map(|r| guard::free_text("--reason", r, 500))
+        .map(|r| crate::text::free_text("--reason", r, 500))
         .transpose()?;
     // The database owner's deployment (owner_url set) signs in as the owner, which names the
     // operator: the first sync, before any operator has a login role.

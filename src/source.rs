@@ -5,10 +5,10 @@ use clap::Subcommand;
 use serde::{Deserialize, Serialize};
 
 use crate::action::Action;
+use crate::context::Context;
 use crate::error::{code, Result};
 use crate::guard::{Door, Needs};
 use crate::output::Table;
-use crate::Context;
 
 #[derive(Debug, Subcommand)]
 pub enum SourceCommand {
@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, command: &SourceCommand) -> Result<u8> {
         crate::error::Error::Other(format!("the source list could not be read: {e}"))
     })?;
     let mut out = ctx.output();
-    if out.format == crate::cli::Format::Json {
+    if out.format == crate::output::Format::Json {
         out.json(&document)?;
         return Ok(code::SUCCESS);
     }

@@ -91,7 +91,7 @@ pub fn parse_expiry(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
 }
 
 fn shown(text: &str) -> String {
-    crate::directory::shorten(text)
+    crate::text::shorten(text)
 }
 
 #[cfg(test)]

@@ -5,11 +5,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::action::Action;
-use crate::cli::Format;
+use crate::context::Context;
 use crate::error::{code, Error, Result};
 use crate::guard::{CurrentGrant, Door, HeldRole, Needs};
+use crate::output::Format;
 use crate::output::Table;
-use crate::Context;
 
 #[derive(Debug, Serialize)]
 pub struct Identity {

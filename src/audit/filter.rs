@@ -195,7 +195,7 @@ pub(crate) fn code_arg(flag: &str, text: &str, example: &str) -> Result<String> 
     } else {
         Err(Error::Usage(format!(
             "{flag} {} is not a code: use lower-case letters and underscores, e.g. {example}",
-            crate::directory::shorten(text)
+            crate::text::shorten(text)
         )))
     }
 }
@@ -223,7 +223,7 @@ impl Filter {
         f.actor = args
             .actor
             .as_deref()
-            .map(|a| guard::free_text("--actor", a, 256))
+            .map(|a| crate::text::free_text("--actor", a, 256))
             .transpose()?;
         f.action = args
             .action

@@ -31,12 +31,12 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::action::Action;
-use crate::cli::Format;
+use crate::context::Context;
 use crate::error::{code, Error, Result};
-use crate::family::PersonId;
-use crate::guard::{self, Door, Needs, Role};
+use crate::guard::{Door, Needs, Role};
+use crate::output::Format;
 use crate::output::{neutralise_formula, Output, Table};
-use crate::Context;
+use crate::text::PersonId;
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {

@@ -22,11 +22,11 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::action::Action;
-use crate::cli::Format;
+use crate::context::Context;
 use crate::error::{code, Error, Result};
 use crate::guard::{Door, Needs, Role};
+use crate::output::Format;
 use crate::output::{Output, Table};
-use crate::Context;
 
 use checks::{Begun, LoadRun, Loads};
 pub use checks::{Check, Item, Status, Thresholds};

@@ -59,9 +59,9 @@ proptest! {
 
     #[test]
     fn person_ids_parse_or_refuse(s in nasty()) {
-        match famctx::family::PersonId::parse(&s) {
-            Ok(famctx::family::PersonId::Fc(n)) => prop_assert!(n > 0),
-            Ok(famctx::family::PersonId::Cms(c)) => prop_assert!(c.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')),
+        match famctx::text::PersonId::parse(&s) {
+            Ok(famctx::text::PersonId::Fc(n)) => prop_assert!(n > 0),
+            Ok(famctx::text::PersonId::Cms(c)) => prop_assert!(c.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')),
             Err(e) => prop_assert!(matches!(e, Error::Usage(_))),
         }
     }
@@ -132,8 +132,8 @@ proptest! {
 
     #[test]
     fn free_text_is_plain(s in nasty()) {
-        if let Ok(t) = famctx::guard::free_text("--reason", &s, 500) {
-            prop_assert!(!t.is_empty() && !t.chars().any(|c| c.is_control() || famctx::guard::is_invisible(c)));
+        if let Ok(t) = famctx::text::free_text("--reason", &s, 500) {
+            prop_assert!(!t.is_empty() && !t.chars().any(|c| c.is_control() || famctx::text::is_invisible(c)));
         }
     }
 }

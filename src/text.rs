@@ -1,0 +1,146 @@
+//! What operators type, checked before it goes anywhere: free text for the audit trail
+//! (reasons, tickets, names), person ids, and text made short and safe to show or record.
+
+use crate::config::Settings;
+use crate::error::{Error, Result};
+
+/// Checks a justification or other free text before it reaches the audit
+/// trail: not blank, not too long, no control or direction-override characters.
+pub fn free_text(field: &str, value: &str, max: usize) -> Result<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(Error::Usage(format!("{field} must not be empty")));
+    }
+    if trimmed.chars().count() > max {
+        return Err(Error::Usage(format!(
+            "{field} is longer than {max} characters"
+        )));
+    }
+    if let Some(c) = trimmed.chars().find(|c| c.is_control() || is_invisible(*c)) {
+        return Err(Error::Usage(format!(
+            "{field} contains the control character {c:?}; use plain text"
+        )));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// Text from outside (a typed account name, the OS user) made safe to
+/// record: no control or invisible characters, at most `max` characters.
+pub fn plain(text: &str, max: usize) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() && !is_invisible(*c))
+        .take(max)
+        .collect()
+}
+
+/// Characters that change how text reads without showing: direction
+/// overrides and isolates, zero-width characters, the byte-order mark and
+/// the soft hyphen. Refused in account names, reasons and tickets.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
+
+/// The justification: required unless the config says otherwise, and
+/// never blank.
+pub fn reason(settings: &Settings, given: Option<&str>) -> Result<Option<String>> {
+    match given {
+        Some(text) => free_text("--reason", text, 500).map(Some),
+        None if settings.flag("reason_required")? => Err(Error::Usage(
+            "--reason is required: say why you are looking, e.g. --reason \"s47 enquiry, case 1234\"".into(),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Shows user input in a message: quoted, escaped, and cut short.
+pub fn shorten(input: &str) -> String {
+    let cut: String = input.chars().take(40).collect();
+    let more = if input.chars().count() > 40 {
+        "..."
+    } else {
+        ""
+    };
+    format!("{:?}{more}", cut)
+}
+
+/// A person id as the operator typed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PersonId {
+    Fc(i64),
+    Cms(String),
+}
+
+impl PersonId {
+    pub fn parse(input: &str) -> Result<PersonId> {
+        let s = input.trim();
+        let bad = || {
+            Error::Usage(format!(
+                "{} is not a person id: use fc:<number> (e.g. fc:1234, or just 1234) or cms:<case id> (e.g. cms:CMS-0001)",
+                shorten(input)
+            ))
+        };
+        let lower = s.to_ascii_lowercase();
+        if let Some(cms) = lower.strip_prefix("cms:").map(|_| &s[4..]) {
+            let ok = !cms.is_empty()
+                && cms.len() <= 64
+                && cms
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            return if ok {
+                Ok(PersonId::Cms(cms.to_string()))
+            } else {
+                Err(bad())
+            };
+        }
+        let digits = lower.strip_prefix("fc:").unwrap_or(&lower);
+        if digits.is_empty() || digits.len() > 18 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return Err(bad());
+        }
+        match digits.parse::<i64>() {
+            Ok(n) if n > 0 => Ok(PersonId::Fc(n)),
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl std::fmt::Display for PersonId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PersonId::Fc(n) => write!(f, "fc:{n}"),
+            PersonId::Cms(c) => write!(f, "cms:{c}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn person_ids() {
+        assert_eq!(PersonId::parse("fc:12").unwrap(), PersonId::Fc(12));
+        assert_eq!(PersonId::parse("12").unwrap(), PersonId::Fc(12));
+        assert_eq!(PersonId::parse("FC:7").unwrap(), PersonId::Fc(7));
+        assert_eq!(
+            PersonId::parse("cms:CMS-0001").unwrap(),
+            PersonId::Cms("CMS-0001".into())
+        );
+        for bad in [
+            "",
+            "fc:",
+            "fc:-1",
+            "fc:0",
+            "cms:",
+            "x:1",
+            "1 OR 1=1",
+            "cms:a'b",
+            "99999999999999999999",
+            "fc:1\0",
+        ] {
+            assert!(
+                matches!(PersonId::parse(bad), Err(Error::Usage(_))),
+                "{bad:?}"
+            );
+        }
+    }
+}
