@@ -161,25 +161,47 @@ fn injection_strings_reach_the_servers_as_data() {
         "Robert'); DROP TABLE fc.person;--",
         "ｗｈｉｔｆｉｅｌｄ",
     ] {
-        db.run(
-            "sw.alice",
-            &[
-                "person",
-                "search",
-                "--last-name",
-                name,
-                "--reason",
-                "check",
-                "-o",
-                "json",
-            ],
-        )
-        .ok();
+        let found = db
+            .run(
+                "sw.alice",
+                &[
+                    "person",
+                    "search",
+                    "--last-name",
+                    name,
+                    "--reason",
+                    "check",
+                    "-o",
+                    "json",
+                ],
+            )
+            .ok()
+            .json();
+        // A name is matched as a name: no wildcard, no filter, no statement.
+        let results = found["results"].as_array().unwrap();
+        assert_eq!(
+            found["paginationInfo"]["totalResults"].as_i64(),
+            Some(results.len() as i64),
+            "{name}: {found}"
+        );
+        for p in results {
+            assert_eq!(
+                p["lastName"].as_str().unwrap().to_lowercase(),
+                name.to_lowercase(),
+                "{name}: {p}"
+            );
+        }
     }
     let long = "r".repeat(100_000);
-    db.run("sw.alice", &["family", "show", "fc:1", "--reason", &long])
-        .code(2);
-    db.run(
+    let refused = db.run("sw.alice", &["family", "show", "fc:1", "--reason", &long]);
+    refused.code(2);
+    assert!(refused.stdout.is_empty());
+    assert!(
+        refused.stderr.contains("--reason") && refused.stderr.contains("longer than"),
+        "{}",
+        refused.stderr
+    );
+    let source = db.run(
         "bi.admin",
         &[
             "permission",
@@ -190,9 +212,11 @@ fn injection_strings_reach_the_servers_as_data() {
             "--reason",
             "x",
         ],
-    )
-    .code(2);
-    db.run(
+    );
+    source.code(2);
+    assert!(source.stdout.is_empty());
+    assert!(source.stderr.contains("school'--"), "{}", source.stderr);
+    let ticket = db.run(
         "bi.admin",
         &[
             "permission",
@@ -205,15 +229,25 @@ fn injection_strings_reach_the_servers_as_data() {
             "--ticket",
             "a\u{202e}b",
         ],
-    )
-    .code(2);
-    let people: i64 = db
-        .superuser()
+    );
+    ticket.code(2);
+    assert!(ticket.stderr.contains("--ticket"), "{}", ticket.stderr);
+    let mut su = db.superuser();
+    let people: i64 = su
         .query_one("SELECT count(*) FROM fc.person", &[])
         .unwrap()
         .get(0);
     assert!(people > 6);
-    db.run("ig.officer", &["audit", "verify"]).ok();
+    let grants: i64 = su
+        .query_one("SELECT count(*) FROM fc.permission_grant", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(grants, 0, "no refused grant was written");
+    let verified = db
+        .run("ig.officer", &["audit", "verify", "-o", "json"])
+        .ok()
+        .json();
+    assert_eq!(verified["intact"], true, "{verified}");
 }
 
 #[test]
