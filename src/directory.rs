@@ -141,7 +141,7 @@ pub fn parse_login(input: &str, realm: Option<&str>) -> Result<Login> {
     } else {
         (input, 'n')
     };
-    check_account_name(name).map_err(|why| refuse(&why))?;
+    crate::text::check_account_name(name).map_err(|why| refuse(&why))?;
     let name_filter = ldap_escape(name);
     let by_sam = |realm_ok: bool| {
         if realm_ok {
@@ -211,7 +211,8 @@ pub fn login_from_principal(principal: &str, realm: &str) -> Result<Login> {
             realm.to_ascii_uppercase()
         )));
     }
-    check_account_name(name).map_err(|why| refuse(format!("not a user account ({why})")))?;
+    crate::text::check_account_name(name)
+        .map_err(|why| refuse(format!("not a user account ({why})")))?;
     // A ticket's principal is the account's sAMAccountName in its realm.
     Ok(Login {
         bind_name: principal.to_string(),
@@ -252,25 +253,6 @@ pub fn server_name(settings: &Settings) -> Result<String> {
         )));
     }
     Ok(name)
-}
-
-/// Checks an account name (sAMAccountName): 1 to 64 characters, none of
-/// the characters AD forbids, no control or direction-override characters.
-pub fn check_account_name(name: &str) -> std::result::Result<(), String> {
-    if name.is_empty() || name.chars().count() > 64 {
-        return Err("the name must be 1 to 64 characters".into());
-    }
-    if name.starts_with([' ', '.']) || name.ends_with([' ', '.']) {
-        return Err("it starts or ends with a space or dot".into());
-    }
-    let forbidden = "\"/\\[]:;|=,+*?<>()@#";
-    if let Some(c) = name
-        .chars()
-        .find(|c| c.is_control() || crate::text::is_invisible(*c) || forbidden.contains(*c))
-    {
-        return Err(format!("it contains {c:?}"));
-    }
-    Ok(())
 }
 
 fn valid_label(s: &str, dots: bool) -> bool {

@@ -24,6 +24,25 @@ pub fn free_text(field: &str, value: &str, max: usize) -> Result<String> {
     Ok(trimmed.to_string())
 }
 
+/// Checks an account name (sAMAccountName): 1 to 64 characters, none of
+/// the characters AD forbids, no control or direction-override characters.
+pub fn check_account_name(name: &str) -> std::result::Result<(), String> {
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err("the name must be 1 to 64 characters".into());
+    }
+    if name.starts_with([' ', '.']) || name.ends_with([' ', '.']) {
+        return Err("it starts or ends with a space or dot".into());
+    }
+    let forbidden = "\"/\\[]:;|=,+*?<>()@#";
+    if let Some(c) = name
+        .chars()
+        .find(|c| c.is_control() || is_invisible(*c) || forbidden.contains(*c))
+    {
+        return Err(format!("it contains {c:?}"));
+    }
+    Ok(())
+}
+
 /// Text from outside (a typed account name, the OS user) made safe to
 /// record: no control or invisible characters, at most `max` characters.
 pub fn plain(text: &str, max: usize) -> String {

@@ -1,0 +1,456 @@
+//! Grant, revoke and apply: the change pipeline. Arguments are checked here, every grantee is
+//! looked up in AD through the door, the database plans the change when it needs confirming,
+//! the operator confirms, and the database applies it and writes the audit rows.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Read};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::{check_account_name, lookup, Action, ApplyArgs, Found, GrantArgs, RevokeArgs};
+use crate::action::Action as AuditAction;
+use crate::context::Context;
+use crate::error::{code, Error, Result};
+use crate::guard::{Door, Needs, Role};
+use crate::output::Format;
+use crate::output::{Output, Table};
+use crate::when;
+
+/// A bulk apply that changes more grants than this asks for confirmation.
+const CONFIRM_OVER: usize = 5;
+/// Largest bulk file accepted.
+const MAX_FILE: u64 = 64 * 1024 * 1024;
+
+/// What a change did (or, in a dry run, would do) to one grant, as the database names it
+/// (`fc.plan_grants`, `fc.apply_grants`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// A new grant.
+    Added,
+    /// A held grant given a later expiry.
+    Extended,
+    /// Already held as asked: nothing changes.
+    Unchanged,
+    /// A held grant ended.
+    Revoked,
+    /// A revoke of a grant the user does not hold: nothing changes.
+    NotGranted,
+}
+
+impl Effect {
+    /// The audit action the database writes for this effect (none when nothing changes), and
+    /// its words for the table: the one place an effect is given a meaning.
+    fn meaning(self) -> (Option<AuditAction>, &'static str) {
+        match self {
+            Effect::Added => (Some(AuditAction::PermissionGranted), "added"),
+            Effect::Extended => (Some(AuditAction::PermissionExtended), "extended"),
+            Effect::Unchanged => (None, "unchanged"),
+            Effect::Revoked => (Some(AuditAction::PermissionRevoked), "revoked"),
+            Effect::NotGranted => (None, "not granted"),
+        }
+    }
+
+    /// The audit action of this effect; none when nothing changes.
+    pub fn audit(self) -> Option<AuditAction> {
+        self.meaning().0
+    }
+
+    /// How the table says this effect.
+    pub fn words(self) -> &'static str {
+        self.meaning().1
+    }
+
+    /// Whether the effect changes a grant (and so is confirmed and audited).
+    fn changes_something(self) -> bool {
+        self.audit().is_some()
+    }
+}
+
+/// What a change did (or, in a dry run, would do), as the database reports it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Outcome {
+    pub line: usize,
+    pub action: Action,
+    pub user: String,
+    pub source: String,
+    pub expires: Option<DateTime<Utc>>,
+    pub reason: String,
+    pub ticket: Option<String>,
+    pub effect: Effect,
+    pub previous_expires: Option<DateTime<Utc>>,
+}
+
+/// The result of `fc_api.permission_grant`, `_revoke` and `_apply`.
+#[derive(Debug, Deserialize)]
+struct Applied {
+    changes: usize,
+    outcomes: Vec<Outcome>,
+}
+
+fn required_reason(reason: Option<&str>) -> Result<String> {
+    match reason {
+        Some(r) => crate::text::free_text("--reason", r, 500),
+        None => Err(Error::Usage(
+            "--reason is required: say why, e.g. --reason \"joined the MASH team\"".into(),
+        )),
+    }
+}
+
+fn ticket(ticket: Option<&str>) -> Result<Option<String>> {
+    ticket
+        .map(|t| crate::text::free_text("--ticket", t, 100))
+        .transpose()
+}
+
+pub(super) fn grant(ctx: &Context, args: &GrantArgs) -> Result<u8> {
+    let mut out = ctx.output();
+    out.expect(&[Format::Table, Format::Json, Format::Csv])?;
+    check_account_name(&args.user)
+        .map_err(|why| Error::Usage(format!("{}: {why}", crate::text::shorten(&args.user))))?;
+    let reason = required_reason(args.reason.as_deref())?;
+    let ticket = ticket(args.ticket.as_deref())?;
+    let now = DateTime::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_else(Utc::now);
+    let expires = match (&args.expires, &args.for_) {
+        (Some(e), _) => Some(when::parse_expiry(e, now)?),
+        (None, Some(d)) => Some(now + when::parse_duration(d)?),
+        (None, None) => None,
+    };
+    if args.sources.is_empty() && !interactive() {
+        return Err(Error::Usage(
+            "--source is required: give one or more codes from `famctx source list`".into(),
+        ));
+    }
+    let mut door = Door::open(
+        ctx,
+        Needs::Role(Role::Admin),
+        AuditAction::PermissionApplied,
+        None,
+        Some(&reason),
+    )?;
+    let sources = if args.sources.is_empty() {
+        choose_sources(&mut door)?
+    } else {
+        args.sources.clone()
+    };
+    let found = lookup(&mut door, std::slice::from_ref(&args.user))?;
+    let mut request = grantee(&args.user, &found);
+    request["sources"] = json!(sources);
+    request["expires"] = json!(expires);
+    request["reason"] = json!(reason);
+    request["ticket"] = json!(ticket);
+    let applied = submit(
+        &mut door,
+        "permission_grant",
+        request,
+        false,
+        Confirm::Never,
+    )?;
+    render(&mut out, &applied.outcomes, false)?;
+    Ok(code::SUCCESS)
+}
+
+pub(super) fn revoke(ctx: &Context, args: &RevokeArgs) -> Result<u8> {
+    let mut out = ctx.output();
+    out.expect(&[Format::Table, Format::Json, Format::Csv])?;
+    check_account_name(&args.user)
+        .map_err(|why| Error::Usage(format!("{}: {why}", crate::text::shorten(&args.user))))?;
+    let reason = required_reason(args.reason.as_deref())?;
+    let confirm = if args.yes {
+        Confirm::Never
+    } else {
+        Confirm::Always
+    };
+    let mut door = Door::open(
+        ctx,
+        Needs::Role(Role::Admin),
+        AuditAction::PermissionApplied,
+        None,
+        Some(&reason),
+    )?;
+    let found = lookup(&mut door, std::slice::from_ref(&args.user))?;
+    let mut request = grantee(&args.user, &found);
+    if args.all {
+        request["all"] = json!(true);
+    } else {
+        request["sources"] = json!(args.sources);
+    }
+    request["reason"] = json!(reason);
+    let applied = submit(&mut door, "permission_revoke", request, false, confirm)?;
+    render(&mut out, &applied.outcomes, false)?;
+    Ok(code::SUCCESS)
+}
+
+pub(super) fn apply(ctx: &Context, args: &ApplyArgs) -> Result<u8> {
+    let mut out = ctx.output();
+    out.expect(&[Format::Table, Format::Json, Format::Csv])?;
+    if args.file == "-" && ctx.settings.password_stdin {
+        return Err(Error::Usage(
+            "the changes and the password cannot both come on standard input: use --password-file"
+                .into(),
+        ));
+    }
+    let bytes = read_input(&args.file)?;
+    let changes = super::parse_changes(&bytes, Utc::now())?;
+    let confirm = if args.yes || args.dry_run {
+        Confirm::Never
+    } else {
+        Confirm::Over(CONFIRM_OVER)
+    };
+    let mut door = Door::open(
+        ctx,
+        Needs::Role(Role::Admin),
+        AuditAction::PermissionApplied,
+        None,
+        None,
+    )?;
+    let users: Vec<String> = changes.iter().map(|c| c.user.clone()).collect();
+    let found = lookup(&mut door, &users)?;
+    let rows: Vec<Value> = changes
+        .iter()
+        .map(|c| {
+            let mut row = grantee(&c.user, &found);
+            row["line"] = json!(c.line);
+            row["action"] = json!(c.action);
+            row["source"] = json!(c.source);
+            row["expires"] = json!(c.expires);
+            row["reason"] = json!(c.reason);
+            row["ticket"] = json!(c.ticket);
+            row
+        })
+        .collect();
+    let request = json!({ "command": "apply", "changes": rows });
+    let applied = submit(
+        &mut door,
+        "permission_apply",
+        request,
+        args.dry_run,
+        confirm,
+    )?;
+    render(&mut out, &applied.outcomes, args.dry_run)?;
+    Ok(code::SUCCESS)
+}
+
+/// A grantee as the door functions take it: the name as typed and the AD identity, or what
+/// is wrong with the account (the database refuses the request, listing it).
+fn grantee(user: &str, found: &HashMap<String, Found>) -> Value {
+    match found.get(&user.to_lowercase()) {
+        None => json!({
+            "user": user,
+            "problem": format!("no account {user:?} in Active Directory"),
+        }),
+        Some(a) => {
+            let mut g = json!({
+                "user": user,
+                "guid": a.guid,
+                "account": a.account,
+                "display": a.display,
+            });
+            if let Some(state) = a.unusable {
+                g["problem"] = json!(format!(
+                    "account {} is {state} in Active Directory",
+                    a.account
+                ));
+            }
+            g
+        }
+    }
+}
+
+fn read_input(file: &str) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    let reader: Box<dyn Read> = if file == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(
+            std::fs::File::open(file)
+                .map_err(|e| Error::Usage(format!("cannot read {file}: {e}")))?,
+        )
+    };
+    reader
+        .take(MAX_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::Usage(format!("cannot read {file}: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(Error::Usage(format!(
+            "{file} is larger than {} MB: split it",
+            MAX_FILE / 1024 / 1024
+        )));
+    }
+    Ok(bytes)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Confirm {
+    Never,
+    Always,
+    Over(usize),
+}
+
+/// The shared path of grant, revoke and apply. When the change may need confirmation, the
+/// database plans it first (a dry run, audited as such); the operator confirms; then the
+/// change is made, refused by the database if the plan no longer holds.
+fn submit(
+    door: &mut Door,
+    function: &str,
+    mut request: Value,
+    dry_run: bool,
+    policy: Confirm,
+) -> Result<Applied> {
+    if dry_run {
+        request["dry_run"] = json!(true);
+        return applied(door.call(function, request)?);
+    }
+    if !matches!(policy, Confirm::Never) {
+        let mut plan = request.clone();
+        plan["dry_run"] = json!(true);
+        let planned = applied(door.call(function, plan)?)?;
+        confirm(policy, planned.changes, &planned.outcomes)?;
+        request["confirmed_changes"] = json!(planned.changes);
+    }
+    applied(door.call(function, request)?)
+}
+
+fn applied(result: Value) -> Result<Applied> {
+    serde_json::from_value(result)
+        .map_err(|e| Error::Other(format!("the database's answer was not understood: {e}")))
+}
+
+fn confirm(policy: Confirm, changing: usize, planned: &[Outcome]) -> Result<()> {
+    let needed = match policy {
+        Confirm::Never => false,
+        Confirm::Always => changing > 0,
+        Confirm::Over(n) => changing > n,
+    };
+    if !needed {
+        return Ok(());
+    }
+    if !interactive() {
+        return Err(Error::Usage(format!(
+            "{changing} change(s) need confirmation and there is no terminal to ask: check them with --dry-run, then rerun with --yes"
+        )));
+    }
+    for o in planned
+        .iter()
+        .filter(|o| o.effect.changes_something())
+        .take(20)
+    {
+        eprintln!(
+            "  {} {} {} ({})",
+            o.action.name(),
+            o.user,
+            o.source,
+            o.effect.words()
+        );
+    }
+    if changing > 20 {
+        eprintln!("  ... and {} more", changing - 20);
+    }
+    let yes = dialoguer::Confirm::new()
+        .with_prompt(format!("Apply {changing} change(s)?"))
+        .default(false)
+        .interact()
+        .map_err(|e| Error::Usage(format!("cannot ask for confirmation: {e}")))?;
+    if yes {
+        Ok(())
+    } else {
+        Err(Error::Usage("not confirmed; nothing was changed".into()))
+    }
+}
+
+fn interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// The data sources to grant, chosen on the terminal from `fc_api.source_list`.
+fn choose_sources(door: &mut Door) -> Result<Vec<String>> {
+    let listed = door.call("source_list", json!({}))?;
+    let all: Vec<String> = listed
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.get("code").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let picked = dialoguer::MultiSelect::new()
+        .with_prompt("Data sources to grant (space to select, enter to confirm)")
+        .items(&all)
+        .interact()
+        .map_err(|e| Error::Usage(format!("cannot ask for sources: {e}")))?;
+    if picked.is_empty() {
+        return Err(Error::Usage("no source chosen; nothing was changed".into()));
+    }
+    Ok(picked
+        .into_iter()
+        .filter_map(|i| all.get(i).cloned())
+        .collect())
+}
+
+fn render(out: &mut Output, outcomes: &[Outcome], dry_run: bool) -> Result<()> {
+    if out.format == Format::Json {
+        return out.json(outcomes);
+    }
+    let mut t = Table::new(["line", "action", "user", "source", "expires", "effect"]);
+    for o in outcomes {
+        t.row([
+            if o.line > 0 {
+                o.line.to_string()
+            } else {
+                String::new()
+            },
+            o.action.name().to_string(),
+            o.user.clone(),
+            o.source.clone(),
+            o.expires
+                .map(|e| e.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+                .unwrap_or_else(|| "never".into()),
+            if dry_run {
+                format!("would be {}", o.effect.words())
+            } else {
+                o.effect.words().to_string()
+            },
+        ]);
+    }
+    out.table(&t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn effects_read_and_write_the_databases_words() {
+        let all = [
+            (
+                Effect::Added,
+                "added",
+                Some(AuditAction::PermissionGranted),
+                "added",
+            ),
+            (
+                Effect::Extended,
+                "extended",
+                Some(AuditAction::PermissionExtended),
+                "extended",
+            ),
+            (Effect::Unchanged, "unchanged", None, "unchanged"),
+            (
+                Effect::Revoked,
+                "revoked",
+                Some(AuditAction::PermissionRevoked),
+                "revoked",
+            ),
+            (Effect::NotGranted, "not_granted", None, "not granted"),
+        ];
+        for (effect, db, audit, words) in all {
+            assert_eq!(serde_json::from_value::<Effect>(json!(db)).unwrap(), effect);
+            assert_eq!(serde_json::to_value(effect).unwrap(), json!(db));
+            assert_eq!(effect.audit(), audit);
+            assert_eq!(effect.words(), words);
+        }
+        assert!(serde_json::from_value::<Effect>(json!("deleted")).is_err());
+    }
+}
