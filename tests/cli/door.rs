@@ -260,7 +260,7 @@ fn samba_tool(args: &[&str]) {
 }
 
 /// The scheduled sync: as the database owner, naming the admin whose AD reading it is.
-fn roles_sync(db: &TestDb) -> Value {
+fn roles_sync_run(db: &TestDb) -> Run {
     Run::from(famctx_raw(
         &[
             ("FAMCTX_DATABASE_URL", db.url()),
@@ -279,8 +279,10 @@ fn roles_sync(db: &TestDb) -> Value {
         ],
         Some(&password("bi.admin")),
     ))
-    .ok()
-    .json()
+}
+
+fn roles_sync(db: &TestDb) -> Value {
+    roles_sync_run(db).ok().json()
 }
 
 #[test]
@@ -299,22 +301,7 @@ fn a_member_who_leaves_the_group_loses_sign_in_and_lookups() {
     samba_tool(&["group", "addmembers", "FamilyContext Users", &name]);
     let cleanup = scopeguard(&name);
     // Roles belong to the cluster: the sync changes them only from the database fc.policy names.
-    let elsewhere = Run::from(famctx_raw(
-        &[
-            ("FAMCTX_DATABASE_URL", db.url()),
-            ("FAMCTX_OWNER_URL", db.owner_url()),
-            ("FAMCTX_USER", "bi.admin".into()),
-        ],
-        &[
-            "--password-stdin",
-            "roles",
-            "sync",
-            "--yes",
-            "--reason",
-            "test",
-        ],
-        Some(&password("bi.admin")),
-    ));
+    let elsewhere = roles_sync_run(&db);
     elsewhere.code(4);
     assert!(
         elsewhere.stderr.contains("shared by every database"),
