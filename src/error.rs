@@ -62,12 +62,16 @@ impl Error {
         }
     }
 
-    /// The audit outcome recorded when a command ends with this error.
-    pub fn audit_outcome(&self) -> &'static str {
-        match self {
-            Error::Auth(_) | Error::NotPermitted(_) => "denied",
-            Error::NotFound(_) => "not_found",
-            _ => "error",
+    /// A refusal by the database, by its kind: the `kind` of a door function's refusal, or
+    /// the kind its SQLSTATE (FCUSE, FCNFD, FCDNY) stands for.
+    pub fn refused(kind: &str, message: &str) -> Error {
+        let message = message.to_string();
+        match kind {
+            "not_permitted" => Error::NotPermitted(message),
+            "usage" => Error::Usage(message),
+            "not_found" => Error::NotFound(message),
+            "auth" => Error::Auth(message),
+            _ => Error::Other(message),
         }
     }
 
@@ -130,10 +134,10 @@ impl From<postgres::Error> for Error {
             Some(db) if db.code().code() == "FCAUD" => {
                 Error::Audit(format!("{}, so nothing was shown or changed", db.message()))
             }
-            Some(db) if db.code().code() == "FCUSE" => Error::Usage(db.message().to_string()),
-            Some(db) if db.code().code() == "FCNFD" => Error::NotFound(db.message().to_string()),
+            Some(db) if db.code().code() == "FCUSE" => Error::refused("usage", db.message()),
+            Some(db) if db.code().code() == "FCNFD" => Error::refused("not_found", db.message()),
             Some(db) if db.code().code() == "FCDNY" => {
-                Error::NotPermitted(db.message().to_string())
+                Error::refused("not_permitted", db.message())
             }
             // insufficient_privilege: what the database refuses an operator's role.
             Some(db) if db.code().code() == "42501" => {

@@ -31,11 +31,21 @@ pub enum Role {
 impl Role {
     pub const ALL: [Role; 3] = [Role::User, Role::Admin, Role::Auditor];
 
-    fn group_key(self) -> &'static str {
+    /// The policy setting naming the AD group that gives this role.
+    pub fn group_key(self) -> &'static str {
         match self {
             Role::User => "group_users",
             Role::Admin => "group_admins",
             Role::Auditor => "group_auditors",
+        }
+    }
+
+    /// The group role in PostgreSQL's terms, as roles sync names it (`famctx_<this>`).
+    pub fn group_role(self) -> &'static str {
+        match self {
+            Role::User => "users",
+            Role::Admin => "admins",
+            Role::Auditor => "auditors",
         }
     }
 
@@ -76,7 +86,6 @@ pub struct CurrentGrant {
 #[derive(Debug, Clone)]
 pub struct Operator {
     pub account: Account,
-    pub groups: Vec<Group>,
     pub roles: Vec<HeldRole>,
 }
 
@@ -87,7 +96,7 @@ type Refusal = (Error, Option<Box<Account>>);
 /// it is known, so the refusal is recorded against it. With Kerberos, `user`
 /// becomes the ticket's principal once the bind has vouched for it; with a
 /// password, the password is kept for the database sign-in.
-fn authenticate_with(
+fn authenticate(
     ctx: &Context,
     auth: AuthMethod,
     user: &mut String,
@@ -156,11 +165,7 @@ fn authenticate_with(
             Some(Box::new(account)),
         ));
     }
-    let operator = Operator {
-        account,
-        groups,
-        roles,
-    };
+    let operator = Operator { account, roles };
     Ok((operator, dir))
 }
 
@@ -266,7 +271,7 @@ impl Door {
             AuthMethod::Kerberos => "(kerberos ticket)".to_string(),
         };
         let mut password = None;
-        let checked = authenticate_for_door(ctx, auth, &mut user, needs, &mut password);
+        let checked = authenticate(ctx, auth, &mut user, needs, &mut password);
         let mut info = client_info(auth);
         // The objectGUID AD vouched for: the database refuses a role made for another account.
         match &checked {
@@ -467,18 +472,11 @@ impl Door {
 
 /// A refusal returned by a door function, as the error of its kind.
 fn refusal(err: &Value) -> Error {
-    let message = err
-        .get("message")
-        .and_then(Value::as_str)
-        .unwrap_or("refused")
-        .to_string();
-    match err.get("kind").and_then(Value::as_str) {
-        Some("not_permitted") => Error::NotPermitted(message),
-        Some("usage") => Error::Usage(message),
-        Some("not_found") => Error::NotFound(message),
-        Some("auth") => Error::Auth(message),
-        _ => Error::Other(message),
-    }
+    let text = |key: &str| err.get(key).and_then(Value::as_str);
+    Error::refused(
+        text("kind").unwrap_or("error"),
+        text("message").unwrap_or("refused"),
+    )
 }
 
 fn client_info(auth: AuthMethod) -> Value {
@@ -492,17 +490,6 @@ fn client_info(auth: AuthMethod) -> Value {
         info["os_user"] = json!(crate::text::plain(&u, 64));
     }
     info
-}
-
-/// The AD check, keeping the password for the database sign-in.
-fn authenticate_for_door(
-    ctx: &Context,
-    auth: AuthMethod,
-    user: &mut String,
-    needs: Needs,
-    password: &mut Option<String>,
-) -> std::result::Result<(Operator, Directory), Refusal> {
-    authenticate_with(ctx, auth, user, needs, password)
 }
 
 /// The operator's PostgreSQL session: as themselves with their AD password, or, in a service
@@ -566,10 +553,20 @@ fn sign_in_refused(
     account: &Account,
     password: Option<&str>,
 ) -> Result<(Client, Option<Value>)> {
-    let operator = Operator {
-        account: account.clone(),
-        groups: Vec::new(),
-        roles: Vec::new(),
-    };
-    sign_in(ctx, auth, &operator, password)
+    let timeout = ctx.settings.seconds("db_timeout")?;
+    match (auth, password) {
+        // One attempt: an account PostgreSQL's own check refuses is refused every time.
+        (AuthMethod::Password, Some(pw)) => {
+            let url = ctx.settings.require("database_url")?;
+            let client = crate::db::connect_as(url, &account.sam.to_lowercase(), pw, timeout)?;
+            Ok((client, None))
+        }
+        _ => {
+            let operator = Operator {
+                account: account.clone(),
+                roles: Vec::new(),
+            };
+            sign_in(ctx, auth, &operator, password)
+        }
+    }
 }

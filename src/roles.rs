@@ -38,12 +38,6 @@ pub struct SyncArgs {
     pub reason: Option<String>,
 }
 
-const GROUPS: [(&str, &str); 3] = [
-    ("group_users", "users"),
-    ("group_admins", "admins"),
-    ("group_auditors", "auditors"),
-];
-
 pub fn run(ctx: &Context, command: &RolesCommand) -> Result<u8> {
     let RolesCommand::Sync(args) = command;
     let mut out = ctx.output();
@@ -69,8 +63,9 @@ pub fn run(ctx: &Context, command: &RolesCommand) -> Result<u8> {
     };
     let mut members: BTreeMap<String, (Value, BTreeSet<&str>)> = BTreeMap::new();
     let mut disabled = 0usize;
-    for (key, group) in GROUPS {
-        let name = ctx.settings.require(key)?.to_string();
+    for role in Role::ALL {
+        let group = role.group_role();
+        let name = ctx.settings.require(role.group_key())?.to_string();
         let (_, accounts) = door.directory().members(&name)?;
         for a in accounts {
             if a.usable().is_err() {

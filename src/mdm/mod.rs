@@ -416,6 +416,13 @@ fn warehouse_url<'a>(ctx: &'a Context, flag: Option<&'a str>) -> Result<&'a str>
              set FAMCTX_MDM_URL or mdm_url in the config file instead"
                 .into(),
         )),
+        // famctx trusts only configured CA files when every configured connection has one
+        // (lib.rs), so a warehouse named on the command line must say which CA signs it.
+        Some(url) if crate::db::root_cert_of(url).is_none() => Err(Error::Usage(
+            "--mdm-url needs sslrootcert=<CA file> (with sslmode=verify-full): name the CA that \
+             signs the warehouse's certificate"
+                .into(),
+        )),
         Some(url) => Ok(url),
         None => ctx.settings.require("mdm_url"),
     }

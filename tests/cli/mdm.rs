@@ -521,7 +521,14 @@ fn bad_settings_and_an_unreachable_warehouse() {
     secret.code(2);
     assert!(secret.stderr.contains("password"), "{}", secret.stderr);
     // The admin's password goes to a warehouse only under sslmode=verify-full.
-    let elsewhere = validate(&db, &["--mdm-url", "postgresql://127.0.0.1:1/mdm"]);
+    let no_ca = validate(&db, &["--mdm-url", "postgresql://127.0.0.1:1/mdm"]);
+    no_ca.code(2);
+    assert!(no_ca.stderr.contains("sslrootcert"), "{}", no_ca.stderr);
+    let weak = format!(
+        "postgresql://127.0.0.1:1/mdm?sslmode=require&sslrootcert={}",
+        var("FAMCTX_LDAP_CA_FILE")
+    );
+    let elsewhere = validate(&db, &["--mdm-url", &weak]);
     elsewhere.code(2);
     assert!(
         elsewhere.stderr.contains("verify-full"),
