@@ -53,6 +53,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(12, "reference_json"),
     migration!(13, "search_path"),
     migration!(14, "door_hardening"),
+    migration!(15, "door_review"),
 ];
 
 impl Migration {

@@ -64,6 +64,21 @@ fn every_security_definer_function_searches_pg_catalog_first() {
         .map(|r| r.get(0))
         .collect();
     assert!(loose.is_empty(), "without pg_catalog first: {loose:?}");
+    // Every entry point runs in UTC with ISO dates, whatever the caller set.
+    let unpinned: Vec<String> = db
+        .superuser()
+        .query(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p \
+             JOIN pg_namespace n ON n.oid = p.pronamespace \
+             WHERE n.nspname = 'fc_api' \
+               AND NOT coalesce('TimeZone=UTC' = ANY (p.proconfig), false)",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(unpinned.is_empty(), "not pinned to UTC: {unpinned:?}");
 }
 
 #[test]
