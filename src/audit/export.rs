@@ -21,9 +21,11 @@ pub(crate) fn export_command(ctx: &Context, args: &ExportArgs) -> Result<u8> {
 
 /// Streams the rows in id (chain) order, `EXPORT_BATCH` at a time from the
 /// server-side cursor, writing each batch out before fetching the next, so
-/// memory stays flat whatever the size of the trail. A reader that goes away
-/// (`| head`) ends it quietly (BrokenPipe). Nothing is written (not even the
-/// CSV header) before the first batch has arrived.
+/// memory stays flat whatever the size of the trail. The database encodes each
+/// row in the format the export's audit row records (a JSON line, or the CSV
+/// cells as text), so a row is written as it arrives, never parsed. A reader
+/// that goes away (`| head`) ends it quietly (BrokenPipe). Nothing is written
+/// (not even the CSV header) before the first batch has arrived.
 pub(crate) fn export(door: &mut Door, request: Value, format: Format) -> Result<u64> {
     let mut sink: Option<Sink> = None;
     let mut written = 0u64;
@@ -38,7 +40,7 @@ pub(crate) fn export(door: &mut Door, request: Value, format: Format) -> Result<
                 None => sink.insert(Sink::new(format)?),
             };
             for r in rows {
-                out.write(&Entry::from_row(r))?;
+                out.write(r)?;
             }
             written += rows.len() as u64;
             out.flush()
@@ -73,15 +75,19 @@ impl Sink {
         }
     }
 
-    fn write(&mut self, e: &Entry) -> Result<()> {
+    /// One row of the export cursor: a JSON line (one column) or the CSV cells.
+    fn write(&mut self, row: &postgres::Row) -> Result<()> {
         match self {
             Sink::Jsonl(w) => {
-                serde_json::to_writer(&mut *w, e).map_err(json_error)?;
+                w.write_all(row.try_get::<_, &str>(0)?.as_bytes())?;
                 w.write_all(b"\n")?;
             }
             Sink::Csv(w) => {
-                let cells = e.cells();
-                w.write_record(cells.iter().map(|c| neutralise_formula(c).into_owned()))
+                let mut cells = Vec::with_capacity(COLUMNS.len());
+                for i in 0..COLUMNS.len() {
+                    cells.push(neutralise_formula(row.try_get::<_, &str>(i)?));
+                }
+                w.write_record(cells.iter().map(|c| c.as_bytes()))
                     .map_err(csv_error)?;
             }
         }
@@ -94,15 +100,6 @@ impl Sink {
             Sink::Csv(w) => w.flush()?,
         }
         Ok(())
-    }
-}
-
-/// A JSON error, keeping a closed stdout (BrokenPipe) for what it is.
-pub(crate) fn json_error(e: serde_json::Error) -> Error {
-    if e.is_io() {
-        Error::from(std::io::Error::from(e))
-    } else {
-        Error::from(e)
     }
 }
 

@@ -59,29 +59,6 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// From a row of the export cursor (every column, in `COLUMNS` order).
-    pub(crate) fn from_row(r: &Row) -> Entry {
-        Entry {
-            id: r.get(0),
-            occurred_at: r.get(1),
-            actor_guid: r.get(2),
-            actor_account: r.get(3),
-            channel: r.get(4),
-            client_host: r.get(5),
-            action: r.get(6),
-            outcome: r.get(7),
-            subject_person: r.get(8),
-            persons_disclosed: r.get(9),
-            sources_disclosed: r.get(10),
-            target_user: r.get(11),
-            target_guid: r.get(12),
-            reason: r.get(13),
-            details: r.get(14),
-            prev_hash: hex::encode(r.get::<_, &[u8]>(15)),
-            row_hash: hex::encode(r.get::<_, &[u8]>(16)),
-        }
-    }
-
     /// The CSV cells, in `COLUMNS` order; arrays comma-separated as in the
     /// canonical form the hash covers.
     pub(crate) fn cells(&self) -> [String; 17] {

@@ -302,14 +302,15 @@ fn export_streams_every_row_as_json_lines_or_csv() {
     // Counted after the export: its own audit row was committed before the
     // stream began, so it is the last line.
     let mut su = db.superuser();
-    let stored: Vec<(i64, String)> = su
+    let stored: Vec<(i64, String, String, Value)> = su
         .query(
-            "SELECT id, encode(row_hash, 'hex') FROM fc.audit_log ORDER BY id",
+            "SELECT id, encode(row_hash, 'hex'), fc.audit_instant(occurred_at), details \
+             FROM fc.audit_log ORDER BY id",
             &[],
         )
         .unwrap()
         .iter()
-        .map(|r| (r.get(0), r.get(1)))
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
         .collect();
     let lines: Vec<Value> = run
         .stdout
@@ -317,7 +318,7 @@ fn export_streams_every_row_as_json_lines_or_csv() {
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect();
     assert_eq!(lines.len(), stored.len());
-    let exported: Vec<(i64, String)> = lines
+    let exported: Vec<(i64, String, String, Value)> = lines
         .iter()
         .map(|l| {
             let keys: Vec<&str> = l.as_object().unwrap().keys().map(|k| k.as_str()).collect();
@@ -329,10 +330,15 @@ fn export_streams_every_row_as_json_lines_or_csv() {
             (
                 l["id"].as_i64().unwrap(),
                 l["row_hash"].as_str().unwrap().to_string(),
+                l["occurred_at"].as_str().unwrap().to_string(),
+                l["details"].clone(),
             )
         })
         .collect();
-    assert_eq!(exported, stored, "every row, in id order, hashes in hex");
+    assert_eq!(
+        exported, stored,
+        "every row, in id order, hashes in hex, instants as the audit writes them, details whole"
+    );
     let own = lines.last().unwrap();
     assert_eq!(own["action"], "audit_exported");
     assert_eq!(own["actor_account"], "ig.officer");

@@ -82,16 +82,6 @@ pub fn superuser() -> Client {
 fn template() -> &'static str {
     static TEMPLATE: OnceLock<()> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
-        let status = famctx_raw(
-            &[("FAMCTX_DATABASE_URL", var("FAMCTX_OWNER_URL"))],
-            &["db", "migrate"],
-            None,
-        );
-        assert!(
-            status.status.success(),
-            "db migrate: {}",
-            String::from_utf8_lossy(&status.stderr)
-        );
         // The operators' login roles and their mapping are kept by `scripts/dev-env up`
         // (`famctx roles sync`), which `scripts/test` runs first.
         let mut su = superuser();
@@ -129,6 +119,21 @@ fn template() -> &'static str {
                 Err(e) => panic!("cannot copy famctx: {e}"),
             }
         }
+        // This build's pending migrations go to the copy only: the shared famctx database
+        // keeps the migrations of the build that set the dev environment up.
+        let status = famctx_raw(
+            &[(
+                "FAMCTX_DATABASE_URL",
+                with_db(&var("FAMCTX_OWNER_URL"), &template),
+            )],
+            &["db", "migrate"],
+            None,
+        );
+        assert!(
+            status.status.success(),
+            "db migrate: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
         // Tests start from the demo data with no users, grants or audit rows
         // of their own, whatever was done with the dev environment before.
         su.batch_execute(&format!("REVOKE ALL ON DATABASE {template} FROM PUBLIC"))
