@@ -6,6 +6,8 @@ bench database famctx_bench_S). Two paths, each for --seconds (default 30) at ea
 
 * famctx: N workers, each running `famctx family show fc:<id>` one after another as sw.alice
   (a process each: AD sign-in, PostgreSQL sign-in checked against AD, the two fc_api calls).
+* chain: the same, for persons who do not exist: each lookup still writes and chains its audit
+  row and hands its answer over by ticket, with little else to do; what the chain sustains.
 * api: pgbench with N connections as the API's service role (famctx_app), naming sw.alice in
   "as", making the same two calls (fc_api.family_show, then fc_api.collect): what one database
   sustains when the connections are pooled, as the API's are.
@@ -117,15 +119,16 @@ def famctx_level(env, ids, n, seconds):
             "failure_sample": failures[:3], "latencies_ms": [x * 1000 for x in latencies]}
 
 
-def api_level(env, guid, persons, n, seconds):
+def api_level(env, guid, persons, n, seconds, found=True):
     svc = bench.with_db(os.environ["FAMCTX_SERVICE_URL"], env.fc_db)
     clean, pw = bench.split_password(svc)
     acting = {"guid": guid, "account": "sw.alice", "display": "Alice Smith", "roles": ["user"]}
     with tempfile.TemporaryDirectory() as d:
         script = Path(d) / "lookup.sql"
         # pgbench variables are substituted as text: the request is built in SQL around them.
+        ids = f"7, {persons}" if found else f"{persons + 1000000}, {persons + 2000000}"
         script.write_text(
-            f"\\set pid random(7, {persons})\n"
+            f"\\set pid random({ids})\n"
             "SELECT fc_api.family_show(jsonb_build_object('id', 'fc:' || :pid, 'depth', 1, "
             "'household', false, 'reason', 'bench api concurrent', 'as', "
             f"'{json.dumps(acting)}'::jsonb)) ->> 'ticket' AS ticket \\gset\n"
@@ -179,7 +182,7 @@ def main():
     ap.add_argument("--scale", default="10k", choices=list(bench.SCALES))
     ap.add_argument("--seconds", type=int, default=30)
     ap.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",")], default=LEVELS)
-    ap.add_argument("--skip", action="append", default=[], choices=["famctx", "api"])
+    ap.add_argument("--skip", action="append", default=[], choices=["famctx", "api", "chain"])
     ap.add_argument("--database", help="another prepared famctx database instead of famctx_bench_<scale> "
                     "(migrated, with sw.alice's grants)")
     args = ap.parse_args()
@@ -203,6 +206,12 @@ def main():
         rows += measure(env, args, "famctx", lambda n: famctx_level(env, ids, n, args.seconds))
     if "api" not in args.skip:
         rows += measure(env, args, "api", lambda n: api_level(env, guid, persons, n, args.seconds))
+    if "chain" not in args.skip:
+        # Lookups of persons who do not exist: each still writes (and chains) its audit row
+        # and hands its answer over by ticket, with almost no other work: what the chain
+        # itself sustains.
+        rows += measure(env, args, "chain",
+                        lambda n: api_level(env, guid, persons, n, args.seconds, found=False))
     stamp = time.strftime("%Y%m%dT%H%M%S")
     env.work.mkdir(parents=True, exist_ok=True)
     (env.work / f"concurrent-{stamp}.json").write_text(json.dumps(rows, indent=1))
