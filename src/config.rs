@@ -538,6 +538,7 @@ pub fn parse_file(text: &str) -> std::result::Result<BTreeMap<String, String>, S
             toml::Value::String(s) => s,
             toml::Value::Integer(i) => i.to_string(),
             toml::Value::Boolean(b) => b.to_string(),
+            toml::Value::Float(f) => f.to_string(),
             other => {
                 return Err(format!(
                     "{k} must be a string, number or boolean, not {}",
@@ -679,5 +680,54 @@ mod tests {
             .unwrap_err()
             .contains("unknown setting"));
         assert_eq!(parse_file("ldap_timeout = 3").unwrap()["ldap_timeout"], "3");
+        assert_eq!(
+            parse_file("mdm_drop_warn_pct = 2.5").unwrap()["mdm_drop_warn_pct"],
+            "2.5"
+        );
+    }
+
+    /// contrib/config.toml, which the package installs as /etc/famctx/config.toml: it parses
+    /// and sets nothing as installed, and its `# key = value` lines name every setting once,
+    /// each a valid line when uncommented, showing the default where there is one, and the
+    /// policy settings (and only those) under "## Policy".
+    #[test]
+    fn the_example_config_documents_every_setting() {
+        let text = include_str!("../contrib/config.toml");
+        let parsed = parse_file(text).expect("the example parses");
+        assert!(parsed.is_empty(), "the example sets {parsed:?}");
+        let mut in_policy = false;
+        let mut seen: Vec<&str> = Vec::new();
+        for line in text.lines() {
+            if let Some(heading) = line.strip_prefix("## ") {
+                in_policy = heading.starts_with("Policy");
+                continue;
+            }
+            let Some(setting) = line.strip_prefix("# ") else {
+                continue;
+            };
+            let Some((name, _)) = setting.split_once(" = ") else {
+                continue;
+            };
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                continue;
+            }
+            let value = match parse_file(setting) {
+                Ok(map) => map[name].clone(),
+                Err(e) => panic!("{setting:?} in the example: {e}"),
+            };
+            let key = KEYS.iter().find(|k| k.name == name).expect("a known key");
+            assert!(!seen.contains(&key.name), "{name} twice in the example");
+            seen.push(key.name);
+            assert_eq!(key.policy, in_policy, "{name} in the wrong section");
+            if let Some(default) = key.default {
+                assert_eq!(value, default, "{name}: the example shows another default");
+            }
+        }
+        let missing: Vec<&str> = KEYS
+            .iter()
+            .map(|k| k.name)
+            .filter(|n| !seen.contains(n))
+            .collect();
+        assert!(missing.is_empty(), "not in the example: {missing:?}");
     }
 }
