@@ -168,22 +168,13 @@ fn render(out: &mut Output, view: &FamilyView) -> Result<()> {
     out.flush()
 }
 
-/// The data sources in the document's order, each with a short lower-case label.
+/// The data sources in the document's order, each labelled by its code in words (the
+/// same whatever the grants: a source's title is in the document only where it is shown).
 fn sources(view: &FamilyView) -> Vec<(String, String)> {
     let mut all: Vec<(String, String)> = Vec::new();
     for s in view.everyone().flat_map(|p| &p.services) {
         if !all.iter().any(|(code, _)| code == &s.data_source) {
             all.push((s.data_source.clone(), s.data_source.replace('_', " ")));
-        }
-    }
-    for (code, label) in &mut all {
-        let title = view
-            .everyone()
-            .flat_map(|p| &p.services)
-            .filter(|s| &s.data_source == code)
-            .find_map(|s| s.detail.as_ref().map(|d| d.summary.title.to_lowercase()));
-        if let Some(title) = title {
-            *label = title;
         }
     }
     all
