@@ -79,6 +79,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'How to sign in: password (default), or kerberos: the operator''s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature')
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
             [CompletionResult]::new('--household', '--household', [CompletionResultType]::ParameterName, 'Also show the others living at the person''s address (same UPRN)')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Table output in full: each person''s details, then a row per person per data source with its status, records and explanation, nothing shortened')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

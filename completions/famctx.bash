@@ -1391,7 +1391,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__family__subcmd__show)
-            opts="-o -u -h --reason --depth --household --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --reason --depth --household --wide --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -79,6 +79,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_su
 kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l household -d 'Also show the others living at the person\'s address (same UPRN)'
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l wide -d 'Table output in full: each person\'s details, then a row per person per data source with its status, records and explanation, nothing shortened'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a person, their family and the services involved with each member'

@@ -12,8 +12,8 @@ use crate::context::Context;
 use crate::error::{code, Error, Result};
 use crate::guard::{Door, Needs, Role};
 use crate::output::Format;
-use crate::output::{Output, Table};
-use crate::reference::Person;
+use crate::output::{Output, Table, Tone};
+use crate::reference::{Person, Service, ServiceDetail};
 use crate::text::PersonId;
 
 #[derive(Debug, Subcommand)]
@@ -36,6 +36,10 @@ pub struct ShowArgs {
     /// Also show the others living at the person's address (same UPRN)
     #[arg(long)]
     pub household: bool,
+    /// Table output in full: each person's details, then a row per person per data source
+    /// with its status, records and explanation, nothing shortened
+    #[arg(long)]
+    pub wide: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -87,7 +91,11 @@ pub fn run(ctx: &Context, command: &FamilyCommand) -> Result<u8> {
         _ => {
             let view: FamilyView = serde_json::from_value(document)
                 .map_err(|e| Error::Other(format!("the family document could not be read: {e}")))?;
-            render(&mut out, &view)?
+            if args.wide {
+                render_wide(&mut out, &view)?
+            } else {
+                render(&mut out, &view)?
+            }
         }
     }
     Ok(code::SUCCESS)
@@ -119,7 +127,214 @@ fn address(p: &Person) -> String {
     s
 }
 
+/// How much of a record's value the per-source tables show; `--wide` shows all.
+const VALUE_SHOWN: usize = 60;
+
+/// The view for people: a row per person with a short status per data source,
+/// the homes they live at, then a section per source shown, with its records.
 fn render(out: &mut Output, view: &FamilyView) -> Result<()> {
+    let sources = sources(view);
+    let homes = Homes::of(view);
+    let mut headers: Vec<String> = ["id", "name", "age", "relationship", "home"]
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
+    headers.extend(sources.iter().map(|(_, label)| label.clone()));
+    let mut grid = Table::with_headers(headers);
+    for p in view.everyone() {
+        let mut cells = vec![
+            (p.id.clone(), Tone::Plain),
+            (name(p), Tone::Plain),
+            (
+                p.age.map_or_else(|| "?".to_string(), |a| a.to_string()),
+                Tone::Plain,
+            ),
+            (relation(p, &view.person.id), Tone::Plain),
+            (homes.marker(p), Tone::Plain),
+        ];
+        for (code, _) in &sources {
+            cells.push(status(p.services.iter().find(|s| &s.data_source == code)));
+        }
+        grid.push_toned(cells);
+    }
+    grid.shorten("name", 40);
+    out.table(&grid)?;
+    for (marker, place) in &homes.places {
+        out.line(&format!("home {marker}: {place}"))?;
+    }
+    for (code, _) in &sources {
+        section(out, view, code)?;
+    }
+    out.flush()
+}
+
+/// The data sources in the document's order, each labelled by its code in words (the
+/// same whatever the grants: a source's title is in the document only where it is shown).
+fn sources(view: &FamilyView) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = Vec::new();
+    for s in view.everyone().flat_map(|p| &p.services) {
+        if !all.iter().any(|(code, _)| code == &s.data_source) {
+            all.push((s.data_source.clone(), s.data_source.replace('_', " ")));
+        }
+    }
+    all
+}
+
+/// One source for one person, in a word or three.
+fn status(service: Option<&Service>) -> (String, Tone) {
+    let Some(s) = service else {
+        return (String::new(), Tone::Plain);
+    };
+    match (s.status.as_str(), &s.detail) {
+        ("shown", Some(d)) => match records(d).len() {
+            0 => ("none held".into(), Tone::Quiet),
+            1 => ("1 record".into(), Tone::Good),
+            n => (format!("{n} records"), Tone::Good),
+        },
+        ("restricted", _) => ("restricted".into(), Tone::Warn),
+        ("outside_age_rule", _) => ("outside age rule".into(), Tone::Quiet),
+        (other, _) => (other.replace('_', " "), Tone::Plain),
+    }
+}
+
+/// A person's records of a source: the current one, then the others, latest first.
+fn records(detail: &ServiceDetail) -> Vec<&Value> {
+    let current = match &detail.data {
+        Value::Object(m) if m.is_empty() => None,
+        Value::Null => None,
+        other => Some(other),
+    };
+    current.into_iter().chain(&detail.history).collect()
+}
+
+/// How a family member is related: to the person looked up, or to whom the
+/// document says when it is someone else (at depth 2 and 3).
+fn relation(p: &Person, subject: &str) -> String {
+    match (&p.relationship, &p.relationship_to_id) {
+        (Some(r), Some(to)) if to == subject => r.replace('_', " "),
+        (Some(r), Some(to)) => format!("{} of {to}", r.replace('_', " ")),
+        _ => "subject".into(),
+    }
+}
+
+/// The addresses the family lives at, lettered in the order met (the person's
+/// own first): one letter per UPRN, or per address where there is no UPRN.
+struct Homes {
+    places: Vec<(String, String)>,
+    keys: Vec<String>,
+}
+
+impl Homes {
+    fn of(view: &FamilyView) -> Homes {
+        let mut homes = Homes {
+            places: Vec::new(),
+            keys: Vec::new(),
+        };
+        for p in view.everyone() {
+            if let Some(key) = Homes::key(p) {
+                if !homes.keys.contains(&key) {
+                    homes.keys.push(key);
+                    let marker = letters(homes.places.len());
+                    homes.places.push((marker, address(p)));
+                }
+            }
+        }
+        homes
+    }
+
+    fn key(p: &Person) -> Option<String> {
+        match (p.address_detail.as_ref().and_then(|a| a.uprn), &p.address) {
+            (Some(uprn), _) => Some(format!("uprn:{uprn}")),
+            (None, Some(a)) if !a.is_empty() => Some(format!("address:{a}")),
+            _ => None,
+        }
+    }
+
+    fn marker(&self, p: &Person) -> String {
+        Homes::key(p)
+            .and_then(|k| self.keys.iter().position(|x| *x == k))
+            .map_or_else(String::new, |i| self.places[i].0.clone())
+    }
+}
+
+/// 0 -> A, 25 -> Z, 26 -> AA.
+fn letters(mut n: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(char::from(b'A' + (n % 26) as u8));
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    s.iter().rev().collect()
+}
+
+/// A source's section: when it was last synchronised, a row per record (in the
+/// order and with the titles of its schema), and what no record means for those
+/// who have none.
+fn section(out: &mut Output, view: &FamilyView, code: &str) -> Result<()> {
+    let shown: Vec<(&Person, &Service, &ServiceDetail)> = view
+        .everyone()
+        .filter_map(|p| {
+            let s = p
+                .services
+                .iter()
+                .find(|s| s.data_source == code && s.status == "shown")?;
+            Some((p, s, s.detail.as_ref()?))
+        })
+        .collect();
+    let Some((_, _, first)) = shown.first() else {
+        return Ok(());
+    };
+    let synced = first.summary.last_synchronised.map_or_else(
+        || "never synchronised".to_string(),
+        |t| format!("synchronised {} UTC", t.format("%Y-%m-%d %H:%M")),
+    );
+    out.heading(&format!("{} ({synced})", first.summary.title))?;
+    let schema = &first.schema;
+    let mut keys: Vec<String> = Vec::new();
+    for (_, _, d) in &shown {
+        for r in records(d) {
+            if let Value::Object(fields) = r {
+                for (k, v) in fields {
+                    if !v.is_null() && !keys.contains(k) {
+                        keys.push(k.clone());
+                    }
+                }
+            }
+        }
+    }
+    keys.sort_by_key(|k| seq(schema, k));
+    let mut headers = vec!["person".to_string()];
+    headers.extend(keys.iter().map(|k| title(schema, k)));
+    let mut t = Table::with_headers(headers.clone());
+    for (p, _, d) in &shown {
+        for r in records(d) {
+            let mut cells = vec![format!("{} {}", p.id, name(p))];
+            cells.extend(keys.iter().map(|k| match r.get(k) {
+                Some(v) if !v.is_null() => plain(v),
+                _ => String::new(),
+            }));
+            t.push(cells);
+        }
+    }
+    for h in &headers[1..] {
+        t.shorten(h, VALUE_SHOWN);
+    }
+    if !t.is_empty() {
+        out.table(&t)?;
+    }
+    for (p, s, d) in &shown {
+        if records(d).is_empty() {
+            out.line(&format!("{} {}: {}", p.id, name(p), s.explanation))?;
+        }
+    }
+    Ok(())
+}
+
+/// Today's rows in full: each person's details, then a row per person per source.
+fn render_wide(out: &mut Output, view: &FamilyView) -> Result<()> {
     let mut people = Table::new([
         "id",
         "cms id",
@@ -184,29 +399,33 @@ fn describe(record: &Value, schema: &Value) -> String {
     let Value::Object(fields) = record else {
         return record.to_string();
     };
-    let props = schema.get("properties").and_then(Value::as_object);
-    let seq = |k: &str| {
-        props
-            .and_then(|p| p.get(k))
-            .and_then(|p| p.get("x-item-seq"))
-            .and_then(Value::as_i64)
-            .unwrap_or(i64::MAX)
-    };
-    let title = |k: &str| {
-        props
-            .and_then(|p| p.get(k))
-            .and_then(|p| p.get("title"))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .unwrap_or_else(|| words(k))
-    };
     let mut keys: Vec<&String> = fields.keys().collect();
-    keys.sort_by_key(|k| seq(k));
+    keys.sort_by_key(|k| seq(schema, k));
     keys.iter()
         .filter(|k| !fields[k.as_str()].is_null())
-        .map(|k| format!("{}: {}", title(k), plain(&fields[k.as_str()])))
+        .map(|k| format!("{}: {}", title(schema, k), plain(&fields[k.as_str()])))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// Where a record's key comes in its schema (`x-item-seq`); keys it does not name last.
+fn seq(schema: &Value, key: &str) -> i64 {
+    schema
+        .get("properties")
+        .and_then(|p| p.get(key))
+        .and_then(|p| p.get("x-item-seq"))
+        .and_then(Value::as_i64)
+        .unwrap_or(i64::MAX)
+}
+
+/// A record's key as its schema titles it, else as words.
+fn title(schema: &Value, key: &str) -> String {
+    schema
+        .get("properties")
+        .and_then(|p| p.get(key))
+        .and_then(|p| p.get("title"))
+        .and_then(Value::as_str)
+        .map_or_else(|| words(key), str::to_string)
 }
 
 /// A value as text: objects by their values (a contact: name, role, phone,

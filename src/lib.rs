@@ -11,6 +11,7 @@ pub mod docs;
 pub mod error;
 pub mod family;
 pub mod guard;
+pub mod layout;
 pub mod mdm;
 pub mod output;
 pub mod password;

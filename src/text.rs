@@ -53,10 +53,38 @@ pub fn plain(text: &str, max: usize) -> String {
 }
 
 /// Characters that change how text reads without showing: direction
-/// overrides and isolates, zero-width characters, the byte-order mark and
-/// the soft hyphen. Refused in account names, reasons and tickets.
+/// marks, overrides and isolates, zero-width characters, the line and paragraph
+/// separators, the byte-order mark and the soft hyphen. Refused in account names,
+/// reasons and tickets; never shown.
 pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{00ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+    matches!(c, '\u{00ad}' | '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
+
+/// Text from the database (what someone once typed) made fit for a terminal:
+/// kept line by line, each line without control or invisible characters (a tab
+/// reads as a space) and, given a limit, cut to that many characters with an ellipsis.
+pub fn for_terminal(text: &str, max: Option<usize>) -> String {
+    text.split('\n')
+        .map(|line| {
+            let spaced = line.replace('\t', " ");
+            let clean = plain(&spaced, usize::MAX);
+            match max {
+                Some(max) => ellipsis(&clean, max),
+                None => clean,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// At most `max` characters, the last an ellipsis when the text was longer.
+pub fn ellipsis(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
 }
 
 /// The justification: required unless the config says otherwise, and
@@ -134,6 +162,19 @@ impl std::fmt::Display for PersonId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_for_a_terminal_has_no_controls_and_keeps_its_lines() {
+        let hostile = "ev\u{1b}[31mil\u{7}\u{202e}txt\tend\r\nnext\u{2028}line\u{0}";
+        let shown = for_terminal(hostile, None);
+        assert_eq!(shown, "ev[31miltxt end\nnextline");
+        assert!(!shown.chars().any(|c| c.is_control() && c != '\n'));
+        assert_eq!(for_terminal(&"x".repeat(256), Some(20)).chars().count(), 20);
+        assert!(for_terminal(&"x".repeat(256), Some(20)).ends_with('…'));
+        assert_eq!(for_terminal("short\nlines", Some(20)), "short\nlines");
+        assert_eq!(ellipsis("abcdef", 4), "abc…");
+        assert_eq!(ellipsis("abcd", 4), "abcd");
+    }
 
     #[test]
     fn person_ids() {

@@ -142,6 +142,7 @@ pub(crate) fn actors_table(report: &PersonReport) -> Table {
             a.sources.join(", "),
         ]);
     }
+    t.shorten("actor", ACTOR_SHOWN);
     t
 }
 
@@ -177,5 +178,8 @@ pub(crate) fn accesses_table(report: &PersonReport) -> Table {
             ]);
         }
     }
+    t.shorten("actor", ACTOR_SHOWN)
+        .shorten("reason", TEXT_SHOWN)
+        .shorten("client_host", ACTOR_SHOWN);
     t
 }

@@ -59,10 +59,18 @@ pub(crate) fn render_entries(out: &mut Output, entries: &[Entry]) -> Result<()> 
                     e.reason.clone().unwrap_or_default(),
                 ]);
             }
+            t.shorten("actor", ACTOR_SHOWN)
+                .shorten("reason", TEXT_SHOWN);
             out.table(&t)
         }
     }
 }
+
+/// How much of an account name a table shows: AD's names are at most 20 characters, but a
+/// refused sign-in records whatever was typed (up to 256).
+pub(crate) const ACTOR_SHOWN: usize = 32;
+/// How much of a reason or a finding's detail a table shows (json and csv keep it whole).
+pub(crate) const TEXT_SHOWN: usize = 60;
 
 /// A few ids in full; a long list (a page of search results) as a count.
 pub(crate) fn persons_cell(persons: &[i64]) -> String {

@@ -92,6 +92,7 @@ pub(crate) fn render_stats(out: &mut Output, s: &Stats) -> Result<()> {
             shown_at(&a.last),
         ]);
     }
+    actors.shorten("actor", ACTOR_SHOWN);
     out.table(&actors)?;
     let mut sources = Table::new(["source", "accesses"]);
     for c in &s.by_source {
@@ -112,5 +113,8 @@ pub(crate) fn render_stats(out: &mut Output, s: &Stats) -> Result<()> {
             f.detail.clone(),
         ]);
     }
+    found
+        .shorten("actor", ACTOR_SHOWN)
+        .shorten("detail", TEXT_SHOWN);
     out.table(&found)
 }

@@ -376,21 +376,145 @@ fn the_lookup_query_uses_indexes() {
     }
 }
 
+fn table(db: &TestDb, extra: &[&str]) -> String {
+    let mut args = vec!["family", "show", "fc:1", "--reason", REASON];
+    args.extend_from_slice(extra);
+    db.run_with(
+        "sw.alice",
+        &password("sw.alice"),
+        &[("COLUMNS", "200".into())],
+        &args,
+    )
+    .ok()
+    .stdout
+    .clone()
+}
+
+/// The row of the person `id` in the table at the top.
+fn row<'a>(grid: &'a str, id: &str) -> &'a str {
+    let rows: Vec<&str> = grid
+        .lines()
+        .filter(|l| l.starts_with(&format!("| {id} ")))
+        .collect();
+    assert_eq!(rows.len(), 1, "one row for {id}:\n{grid}");
+    rows[0]
+}
+
 #[test]
-fn table_output_shows_the_family() {
+fn the_table_has_a_row_per_person_then_a_section_per_source_shown() {
     let db = TestDb::new("family_table");
-    let run = db.run("sw.alice", &["family", "show", "fc:1", "--reason", REASON]);
-    run.ok();
+    db.grant_sql("sw.alice", "school", None);
+    db.grant_sql("sw.alice", "childrens_social_care", None);
+    let out = table(&db, &[]);
+    let grid = out.split("\nSchool (").next().unwrap();
+    for id in ["fc:1", "fc:2", "fc:3", "fc:4", "fc:5", "fc:6"] {
+        row(grid, id);
+    }
+    // A column a source, a short status a cell.
+    let header = grid.lines().next().unwrap();
+    for source in [
+        "school",
+        "childrens social care",
+        "adult social care",
+        "housing",
+        "police",
+    ] {
+        assert!(header.contains(source), "{source}: {header}");
+    }
+    let leah = row(grid, "fc:1");
     for text in [
         "Leah Carter",
-        "Joanne Whitfield",
-        "parent of fc:1",
+        "subject",
+        " 9 ",
+        "1 record ",
+        "2 records",
         "restricted",
     ] {
-        assert!(
-            run.stdout.contains(text),
-            "{text} missing from:\n{}",
-            run.stdout
-        );
+        assert!(leah.contains(text), "{text}: {leah}");
     }
+    let tyler = row(grid, "fc:4");
+    for text in ["half sibling", "3 records", "none held"] {
+        assert!(tyler.contains(text), "{text}: {tyler}");
+    }
+    assert!(row(grid, "fc:2").contains("outside age rule"));
+    // Homes: the person's first, then each other address once.
+    assert!(row(grid, "fc:2").contains("| A "));
+    assert!(row(grid, "fc:5").contains("| B "));
+    assert!(grid.contains("home A: 14 Larkspur Close"), "{grid}");
+    assert!(grid.lines().count() < 15, "compact:\n{grid}");
+    assert!(
+        !grid.contains("not shown:"),
+        "explanations only with --wide"
+    );
+
+    // A section for each source shown, with its records; none for the restricted ones.
+    let sections = &out[grid.len()..];
+    for text in [
+        "School (synchronised ",
+        "Kestrelford Primary School",
+        "Thornleigh Academy Sixth Form",
+        "Children's Social Care (synchronised ",
+        "Child in Need Team 2",
+        "fc:4 Tyler Whitfield: Not known to children's social care",
+    ] {
+        assert!(sections.contains(text), "{text} missing from:\n{sections}");
+    }
+    for restricted in ["Police (", "Housing (", "Adult Social Care ("] {
+        assert!(!out.contains(restricted), "{restricted}\n{out}");
+    }
+    assert!(!out.contains('\u{1b}'), "no colour through a pipe");
+}
+
+#[test]
+fn wide_keeps_every_detail() {
+    let db = TestDb::new("family_wide");
+    db.grant_sql("sw.alice", "school", None);
+    let out = table(&db, &["--wide"]);
+    for text in [
+        "Leah Carter",
+        "CMS-0001",
+        "parent of fc:1",
+        "14 Larkspur Close, Kestrelford, KV1 4QD (UPRN 100012340001)",
+        "restricted: you hold no current grant on Police",
+        "not shown: School is shown only for ages 4-20 (this person is 34)",
+        "School name: Kestrelford Primary School",
+    ] {
+        assert!(out.contains(text), "{text} missing from:\n{out}");
+    }
+    // A row per person per source, as before.
+    let police_rows = out.lines().filter(|l| l.contains("| police ")).count();
+    assert_eq!(police_rows, 6, "{out}");
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let db = TestDb::new("family_colour");
+    db.grant_sql("sw.alice", "school", None);
+    let args = ["family", "show", "fc:1", "--reason", REASON];
+    let size = Some("cols 200 rows 50");
+    let coloured = crate::terminal::at_terminal(&db, "sw.alice", size, &[], &args);
+    coloured.ok();
+    assert!(coloured.stdout.contains('\u{1b}'), "{}", coloured.stdout);
+    crate::terminal::within(&coloured.stdout, 200);
+    for no_color in ["1", "true"] {
+        let plain =
+            crate::terminal::at_terminal(&db, "sw.alice", size, &[("NO_COLOR", no_color)], &args);
+        plain.ok();
+        assert!(!plain.stdout.contains('\u{1b}'), "{}", plain.stdout);
+        assert!(plain.stdout.contains("1 record"), "{}", plain.stdout);
+    }
+    // At 80 columns the row continues in a second table that repeats the id.
+    let narrow = crate::terminal::at_terminal(&db, "sw.alice", Some("cols 80 rows 50"), &[], &args);
+    crate::terminal::within(&narrow.ok().stdout, 80);
+    // The JSON is the reference API's document, whatever the terminal.
+    let json = crate::terminal::at_terminal(
+        &db,
+        "sw.alice",
+        size,
+        &[],
+        &["family", "show", "fc:1", "-o", "json", "--reason", REASON],
+    );
+    assert!(!json.ok().stdout.contains('\u{1b}'));
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(doc["person"]["id"], "fc:1");
 }

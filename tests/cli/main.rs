@@ -15,3 +15,4 @@ mod permission;
 mod person;
 mod reliability;
 mod schema;
+mod terminal;
