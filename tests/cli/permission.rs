@@ -571,6 +571,19 @@ fn bulk_csv(rows: usize, bad_line: Option<usize>) -> String {
     csv
 }
 
+/// Progress is drawn on a terminal only: a piped stderr gets none of it (no bar, no carriage
+/// return, no escape sequence).
+#[track_caller]
+fn no_progress(run: &Run) {
+    assert!(
+        !run.stderr.contains('\r')
+            && !run.stderr.contains('\u{1b}')
+            && run.stderr.trim().is_empty(),
+        "progress on a piped stderr: {:?}",
+        run.stderr
+    );
+}
+
 #[test]
 fn bulk_apply_is_all_or_nothing() {
     let db = TestDb::new("perm_bulk");
@@ -629,7 +642,7 @@ fn bulk_apply_is_all_or_nothing() {
     unconfirmed.code(2);
     assert_eq!(grants(&db), 0);
 
-    db.run(
+    let applied = db.run(
         "svc.grants",
         &[
             "permission",
@@ -639,8 +652,9 @@ fn bulk_apply_is_all_or_nothing() {
             "-o",
             "json",
         ],
-    )
-    .ok();
+    );
+    applied.ok();
+    no_progress(&applied);
     assert_eq!(grants(&db), 10_000);
     let rows = db.audit_rows();
     let per_change = rows[audit_before..]
@@ -648,7 +662,8 @@ fn bulk_apply_is_all_or_nothing() {
         .filter(|r| r.get::<_, String>("action") == "permission_granted")
         .count();
     assert_eq!(per_change, 10_000);
-    db.run("ig.officer", &["audit", "verify"]).ok();
+    // Over 10,000 rows: long enough to show progress, on a terminal only.
+    no_progress(db.run("ig.officer", &["audit", "verify"]).ok());
 
     // The same file again changes nothing.
     let again = db
