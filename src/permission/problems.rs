@@ -330,3 +330,63 @@ pub fn request_row(d: &Draft, found: &HashMap<String, Found>) -> Value {
     }
     row
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Utc};
+
+    fn drafts(text: &str) -> Vec<Draft> {
+        let now = DateTime::parse_from_rfc3339("2026-11-29T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        super::super::bulk::read(text.as_bytes(), now).unwrap()
+    }
+
+    #[test]
+    fn repeats_are_one_change_and_differences_contradict_the_first() {
+        let mut d = drafts(
+            "action,user,source,expires,reason,ticket\n\
+             grant,sw.alice,school,2027-01-31,a,\n\
+             grant,SW.Alice,school,2027-01-31,same again,\n\
+             grant,sw.alice,school,2027-06-30,later,\n\
+             revoke,sw.alice,school,,b,\n\
+             grant,sw.alice,housing,,c,\n",
+        );
+        check_contradictions(&mut d);
+        let r = Rejection::of(&d);
+        let lines: Vec<usize> = r.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [4, 5]);
+        assert!(r.problems.iter().all(|p| p.code == Kind::Contradicts));
+        assert!(
+            r.problems[0].problem.contains("contradicts line 2"),
+            "{:?}",
+            r.problems
+        );
+        assert_eq!(r.bad_lines, 2);
+    }
+
+    #[test]
+    fn problems_are_listed_by_line_then_field_with_contradictions_last() {
+        let mut d = drafts(
+            "action,user,source,expires,reason,ticket\n\
+             grant,eh.bob,astrology,,x,\n\
+             revoke,eh.bob,astrology,,,\n",
+        );
+        check_contradictions(&mut d);
+        check_sources(&mut d, &["school".to_string()]);
+        let r = Rejection::of(&d);
+        let order: Vec<(usize, Kind)> = r.problems.iter().map(|p| (p.line, p.code)).collect();
+        assert_eq!(
+            order,
+            [
+                (2, Kind::UnknownSource),
+                (3, Kind::UnknownSource),
+                (3, Kind::Missing),
+                (3, Kind::Contradicts),
+            ]
+        );
+        // What the database finds itself is not repeated to it as the line's problem.
+        assert!(request_row(&d[1], &HashMap::new()).get("problem").is_none());
+    }
+}
