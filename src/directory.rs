@@ -476,9 +476,14 @@ impl Directory {
         chosen.map(account_from).transpose()
     }
 
-    /// Looks many accounts up by sAMAccountName, a few hundred a search.
-    /// Returns them keyed by lower-cased account name.
-    pub fn accounts(&mut self, names: &[String]) -> Result<HashMap<String, Account>> {
+    /// Looks many accounts up by sAMAccountName, a few hundred a search, calling `done` with
+    /// the number of names looked up after each search. Returns them keyed by lower-cased
+    /// account name.
+    pub fn accounts(
+        &mut self,
+        names: &[String],
+        mut done: impl FnMut(usize),
+    ) -> Result<HashMap<String, Account>> {
         let base = self.base_dn()?;
         let mut found = HashMap::new();
         for chunk in names.chunks(BATCH) {
@@ -491,6 +496,7 @@ impl Directory {
                 let a = account_from(e)?;
                 found.insert(a.sam.to_lowercase(), a);
             }
+            done(chunk.len());
         }
         Ok(found)
     }

@@ -423,10 +423,25 @@ impl Door {
         request: Value,
         open: &str,
         batch: usize,
+        each: impl FnMut(&[postgres::Row]) -> Result<()>,
+    ) -> Result<()> {
+        self.stream_counted(function, request, open, batch, |_| {}, each)
+    }
+
+    /// The same, telling `recorded` the id of the audit row that opened the stream (the rows
+    /// before it are the most a stream of the trail can return) before the first row comes.
+    pub fn stream_counted(
+        &mut self,
+        function: &str,
+        request: Value,
+        open: &str,
+        batch: usize,
+        recorded: impl FnOnce(Option<i64>),
         mut each: impl FnMut(&[postgres::Row]) -> Result<()>,
     ) -> Result<()> {
         let open = api_function(open)?;
         let envelope = self.envelope(function, request)?;
+        recorded(envelope.get("audit_id").and_then(Value::as_i64));
         let ticket = envelope
             .get("ticket")
             .and_then(Value::as_str)

@@ -17,6 +17,7 @@ pub mod output;
 pub mod password;
 pub mod permission;
 pub mod person;
+pub mod progress;
 pub mod reference;
 pub mod roles;
 pub mod source;

@@ -15,6 +15,7 @@ use crate::error::{code, Error, Result};
 use crate::guard::{Door, Needs, Role};
 use crate::output::Format;
 use crate::output::Table;
+use crate::progress::Progress;
 
 #[derive(Debug, Subcommand)]
 pub enum RolesCommand {
@@ -63,9 +64,12 @@ pub fn run(ctx: &Context, command: &RolesCommand) -> Result<u8> {
     };
     let mut members: BTreeMap<String, (Value, BTreeSet<&str>)> = BTreeMap::new();
     let mut disabled = 0usize;
+    // Reading each group from AD, then the database's plan.
+    let progress = Progress::bar("roles sync", Role::ALL.len() as u64 + 1);
     for role in Role::ALL {
         let group = role.group_role();
         let name = ctx.settings.require(role.group_key())?.to_string();
+        progress.step(&format!("AD: members of {}", crate::text::plain(&name, 60)));
         let (_, accounts) = door.directory().members(&name)?;
         for a in accounts {
             if a.usable().is_err() {
@@ -90,7 +94,9 @@ pub fn run(ctx: &Context, command: &RolesCommand) -> Result<u8> {
         .collect();
     let request =
         |dry_run: bool| json!({"members": list, "dry_run": dry_run, "reason": reason.clone()});
+    progress.step("planning");
     let plan = door.call("roles_sync", request(true))?;
+    progress.finish();
     if disabled > 0 {
         eprintln!(
             "famctx: {disabled} disabled, expired or locked accounts in the groups get no login"
@@ -111,7 +117,9 @@ pub fn run(ctx: &Context, command: &RolesCommand) -> Result<u8> {
         )));
     }
     confirm(args.yes, changes)?;
+    let applying = Progress::spinner(&format!("making {changes} role change(s)"));
     let done = door.call("roles_sync", request(false))?;
+    applying.finish();
     render(&mut out, &done)?;
     Ok(code::SUCCESS)
 }

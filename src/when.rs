@@ -65,22 +65,7 @@ pub fn parse_instant(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
 /// An expiry: a date means the end of that day (UTC); an RFC 3339 time is
 /// taken as it is. Must lie in the future.
 pub fn parse_expiry(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
-    let t = text.trim();
-    let at = if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        d.succ_opt()
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|d| d.and_utc())
-            .ok_or_else(|| Error::Usage(format!("{} is not a usable date", shown(text))))?
-    } else {
-        DateTime::parse_from_rfc3339(t)
-            .map(|d| d.with_timezone(&Utc))
-            .map_err(|_| {
-                Error::Usage(format!(
-                    "{} is not an expiry: use a date (2027-03-31) or an RFC 3339 time",
-                    shown(text)
-                ))
-            })?
-    };
+    let at = read_expiry(text)?;
     if at <= now {
         return Err(Error::Usage(format!(
             "expiry {} is in the past: give a future date",
@@ -88,6 +73,27 @@ pub fn parse_expiry(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
         )));
     }
     Ok(at)
+}
+
+/// The moment an expiry names, past or future: a date means the end of that day (UTC); an
+/// RFC 3339 time is taken as it is.
+pub fn read_expiry(text: &str) -> Result<DateTime<Utc>> {
+    let t = text.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return d
+            .succ_opt()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| d.and_utc())
+            .ok_or_else(|| Error::Usage(format!("{} is not a usable date", shown(text))));
+    }
+    DateTime::parse_from_rfc3339(t)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|_| {
+            Error::Usage(format!(
+                "{} is not an expiry: use a date (2027-03-31) or an RFC 3339 time",
+                shown(text)
+            ))
+        })
 }
 
 fn shown(text: &str) -> String {

@@ -1,6 +1,10 @@
 //! The hash chain: verifying it, and printing its head as a checkpoint.
 
 use super::*;
+use crate::progress::Progress;
+
+/// A trail longer than this shows the progress of its verification (a terminal only).
+const VERIFY_PROGRESS_OVER: i64 = 10_000;
 
 /// The head of the chain at one moment.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -29,18 +33,32 @@ pub(crate) fn verify_command(ctx: &Context, checkpoint: Option<&PathBuf>) -> Res
     // chain is recomputed here, independently of the database's own hashing.
     let mut door = auditor_door(ctx, Action::AuditVerified)?;
     let mut verifier = Verifier::new(saved.as_ref());
-    door.stream(
+    let progress = std::cell::OnceCell::new();
+    door.stream_counted(
         "audit_verify",
         json!({ "checkpoint": saved }),
         "audit_verify_open",
         VERIFY_BATCH,
+        // The rows before the verification's own audit row: ids are gapless from 1.
+        |recorded| {
+            let _ = progress.set(match recorded.filter(|id| *id > VERIFY_PROGRESS_OVER) {
+                Some(rows) => Progress::bar("verifying", (rows - 1) as u64),
+                None => Progress::none(),
+            });
+        },
         |rows| {
             for r in rows {
                 verifier.feed(r);
             }
+            if let Some(p) = progress.get() {
+                p.inc(rows.len() as u64);
+            }
             Ok(())
         },
     )?;
+    if let Some(p) = progress.get() {
+        p.finish();
+    }
     let report = verifier.finish();
     let shown = if out.format == Format::Json {
         out.json(&report)

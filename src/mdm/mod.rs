@@ -10,13 +10,12 @@
 mod checks;
 mod keyset;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 use postgres::Client;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -27,6 +26,7 @@ use crate::error::{code, Error, Result};
 use crate::guard::{Door, Needs, Role};
 use crate::output::Format;
 use crate::output::{Output, Table};
+use crate::progress::Progress;
 
 use checks::{Begun, LoadRun, Loads};
 pub use checks::{Check, Item, Status, Thresholds};
@@ -142,7 +142,7 @@ fn validate(ctx: &Context, args: &ValidateArgs) -> Result<u8> {
     )?;
     let mut mdm = open_warehouse(&door, ctx, url)?;
     let started = Instant::now();
-    let progress = Progress::new(ENTITIES.len() as u64 + 3);
+    let progress = Progress::bar("validating", ENTITIES.len() as u64 + 3);
     progress.step("load records");
     // The audit row of the validation (stage "started"), then family context's load records.
     let begun: Begun = serde_json::from_value(door.call(
@@ -536,42 +536,6 @@ fn write_report(path: &Path, report: &Report) -> Result<()> {
     file.sync_all().map_err(failed)?;
     drop(file);
     std::fs::rename(&tmp, path).map_err(failed)
-}
-
-// --- progress -------------------------------------------------------------------------------
-
-/// A progress bar on stderr when it is a terminal; nothing otherwise.
-struct Progress(Option<ProgressBar>);
-
-impl Progress {
-    fn new(steps: u64) -> Progress {
-        if !std::io::stderr().is_terminal() {
-            return Progress(None);
-        }
-        let bar = ProgressBar::new(steps);
-        if let Ok(style) = ProgressStyle::with_template(
-            "famctx: validating {bar:30} {pos}/{len} {msg} ({elapsed})",
-        ) {
-            bar.set_style(style);
-        }
-        bar.enable_steady_tick(Duration::from_millis(200));
-        Progress(Some(bar))
-    }
-
-    fn step(&self, what: &str) {
-        if let Some(bar) = &self.0 {
-            if !bar.message().is_empty() {
-                bar.inc(1);
-            }
-            bar.set_message(what.to_string());
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
-        }
-    }
 }
 
 // --- loads ----------------------------------------------------------------------------------

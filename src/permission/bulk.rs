@@ -1,54 +1,87 @@
 //! The bulk file of `famctx permission apply`: CSV with the documented header, or JSON lines,
-//! parsed and checked without the network or the database. Every bad row is reported with its
-//! line number, and any bad row rejects the whole file.
+//! read without the network or the database. Each line becomes a [`Draft`]: what could be read
+//! of each field and every problem found with it. A line whose format is broken keeps the
+//! fields that could be read, so it still gets the checks that need the directory and the
+//! database (see [`super::problems`]). Only a file that cannot be read at all (not UTF-8 text,
+//! a wrong header, no rows) is refused here as a whole.
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde_json::Value;
 
+use super::problems::{Field, Kind, Problem};
 use super::{check_account_name, Action, Change};
 use crate::error::{Error, Result};
+use crate::text::shorten;
 use crate::when;
-
-/// A bad row of a bulk file, or a bad argument.
-#[derive(Debug, Clone)]
-struct Problem {
-    line: usize,
-    what: String,
-}
-
-fn rejected(problems: &[Problem], whole: &str) -> Error {
-    let mut lines: Vec<String> = problems
-        .iter()
-        .map(|p| format!("  line {}: {}", p.line, p.what))
-        .collect();
-    lines.sort_by_key(|l| {
-        l.split(':')
-            .next()
-            .and_then(|n| n.trim().strip_prefix("line ")?.parse::<usize>().ok())
-    });
-    Error::Usage(format!(
-        "{whole}; nothing was changed:\n{}",
-        lines.join("\n")
-    ))
-}
-
-/// One row of a bulk file, as CSV or JSON lines carry it.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Row {
-    action: Option<String>,
-    user: Option<String>,
-    source: Option<String>,
-    expires: Option<String>,
-    reason: Option<String>,
-    ticket: Option<String>,
-}
 
 const HEADER: [&str; 6] = ["action", "user", "source", "expires", "reason", "ticket"];
 
-/// Parses a bulk file (CSV with the documented header, or JSON lines),
-/// checking every row and reporting every bad one with its line number.
-pub fn parse_changes(bytes: &[u8], now: DateTime<Utc>) -> Result<Vec<Change>> {
+/// The fields of a line as typed (trimmed; an empty field is absent).
+#[derive(Debug, Clone, Default)]
+pub struct Typed {
+    pub action: Option<String>,
+    pub user: Option<String>,
+    pub source: Option<String>,
+    pub expires: Option<String>,
+    pub reason: Option<String>,
+    pub ticket: Option<String>,
+}
+
+impl Typed {
+    fn set(&mut self, field: Field, value: Option<String>) {
+        let value = value.filter(|v| !v.is_empty());
+        match field {
+            Field::Action => self.action = value,
+            Field::User => self.user = value,
+            Field::Source => self.source = value,
+            Field::Expires => self.expires = value,
+            Field::Reason => self.reason = value,
+            Field::Ticket => self.ticket = value,
+            Field::Line => {}
+        }
+    }
+}
+
+/// One line of a bulk file: what it says, what could be made of it, and what is wrong with it.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub line: usize,
+    pub typed: Typed,
+    pub action: Option<Action>,
+    /// The user, when it can be an AD account name (and so is looked up).
+    pub account_name: Option<String>,
+    /// The expiry read, in the past or not.
+    pub expires: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+    pub ticket: Option<String>,
+    pub problems: Vec<Problem>,
+}
+
+impl Draft {
+    /// The change this line asks for, when nothing is wrong with it.
+    pub fn change(&self) -> Option<Change> {
+        if !self.problems.is_empty() {
+            return None;
+        }
+        Some(Change {
+            line: self.line,
+            action: self.action?,
+            user: self.account_name.clone()?,
+            source: self.typed.source.clone()?,
+            expires: self.expires,
+            reason: self.reason.clone()?,
+            ticket: self.ticket.clone(),
+        })
+    }
+
+    pub(super) fn add(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
+}
+
+/// Reads a bulk file (CSV with the documented header, or JSON lines) into one draft a line,
+/// in line order, each with every problem the file alone shows. `now` judges past expiries.
+pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Vec<Draft>> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
             .iter()
@@ -56,51 +89,39 @@ pub fn parse_changes(bytes: &[u8], now: DateTime<Utc>) -> Result<Vec<Change>> {
             .count()
             + 1;
         Error::Usage(format!(
-            "line {line}: the file is not UTF-8 text; nothing was changed"
+            "line {line}: the file is not UTF-8 text: save it as UTF-8; nothing was changed"
         ))
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let rows = if first.trim_start().starts_with('{') {
-        json_rows(text)?
+    let lines = if first.trim_start().starts_with('{') {
+        json_lines(text)
     } else {
-        csv_rows(text)?
+        csv_lines(text)?
     };
-    if rows.is_empty() {
-        return Err(Error::Usage("the file has no rows".into()));
+    if lines.is_empty() {
+        return Err(Error::Usage(
+            "the file has no rows: give the header and one line a change; nothing was changed"
+                .into(),
+        ));
     }
-    let mut changes = Vec::new();
-    let mut problems = Vec::new();
-    for (line, row) in rows {
-        match change(line, row, now) {
-            Ok(c) => changes.push(c),
-            Err(what) => problems.extend(what.into_iter().map(|w| Problem { line, what: w })),
-        }
-    }
-    if problems.is_empty() {
-        Ok(changes)
-    } else {
-        Err(rejected(
-            &problems,
-            &format!(
-                "{} bad row(s)",
-                problems
-                    .iter()
-                    .map(|p| p.line)
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .len()
-            ),
-        ))
-    }
+    Ok(lines
+        .into_iter()
+        .map(|(line, typed, problems)| draft(line, typed, problems, now))
+        .collect())
 }
 
-fn csv_rows(text: &str) -> Result<Vec<(usize, Row)>> {
+/// A line as read: its number, its fields, and what made some of them unreadable.
+type Read = (usize, Typed, Vec<Problem>);
+
+fn csv_lines(text: &str) -> Result<Vec<Read>> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
+        .flexible(true)
         .from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| Error::Usage(format!("line 1: {e}")))?
+        .map_err(|e| Error::Usage(format!("line 1: {e}; nothing was changed")))?
         .clone();
     let got: Vec<&str> = headers.iter().collect();
     let unknown: Vec<&str> = got
@@ -114,193 +135,306 @@ fn csv_rows(text: &str) -> Result<Vec<(usize, Row)>> {
         .filter(|h| !got.contains(h) && *h != "ticket" && *h != "expires")
         .collect();
     if !unknown.is_empty() || !missing.is_empty() {
+        let list = |l: &[&str]| {
+            if l.is_empty() {
+                "none".to_string()
+            } else {
+                l.iter().map(|h| shorten(h)).collect::<Vec<_>>().join(", ")
+            }
+        };
         return Err(Error::Usage(format!(
             "line 1: the header must be {} (unknown: {}; missing: {}); nothing was changed",
             HEADER.join(","),
-            if unknown.is_empty() {
-                "none".into()
-            } else {
-                unknown.join(", ")
-            },
-            if missing.is_empty() {
-                "none".into()
-            } else {
-                missing.join(", ")
-            },
+            list(&unknown),
+            list(&missing),
         )));
     }
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
+    let columns: Vec<Option<Field>> = got.iter().map(|h| Field::of_key(h)).collect();
+    let mut lines = Vec::new();
     for record in reader.records() {
         match record {
             Ok(r) => {
-                let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
-                if r.iter().all(|f| f.is_empty()) {
+                let line = r.position().map_or(0, |p| p.line() as usize);
+                if r.iter().all(str::is_empty) {
                     continue;
                 }
-                let get = |k: &str| {
-                    headers
-                        .iter()
-                        .position(|h| h == k)
-                        .and_then(|i| r.get(i))
-                        .filter(|v| !v.is_empty())
-                        .map(str::to_string)
-                };
-                rows.push((
-                    line,
-                    Row {
-                        action: get("action"),
-                        user: get("user"),
-                        source: get("source"),
-                        expires: get("expires"),
-                        reason: get("reason"),
-                        ticket: get("ticket"),
-                    },
-                ));
+                let mut problems = Vec::new();
+                if r.len() != headers.len() {
+                    problems.push(Problem::carried(
+                        line,
+                        Field::Line,
+                        Kind::Unreadable,
+                        format!("{} fields where the header has {}", r.len(), headers.len()),
+                        format!(
+                            "give the line the header's {} fields, separated by commas; \
+                             put a field that holds a comma in double quotes",
+                            headers.len()
+                        ),
+                    ));
+                }
+                let mut typed = Typed::default();
+                for (value, field) in r.iter().zip(&columns) {
+                    if let Some(f) = field {
+                        typed.set(*f, Some(value.to_string()));
+                    }
+                }
+                lines.push((line, typed, problems));
             }
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                problems.push(Problem {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                lines.push((
                     line,
-                    what: csv_problem(&e),
-                });
+                    Typed::default(),
+                    vec![Problem::carried(
+                        line,
+                        Field::Line,
+                        Kind::Unreadable,
+                        "not readable as CSV".into(),
+                        "write the line as CSV text in the header's columns".into(),
+                    )],
+                ));
             }
         }
     }
-    if problems.is_empty() {
-        Ok(rows)
-    } else {
-        Err(rejected(&problems, "unreadable CSV"))
-    }
+    Ok(lines)
 }
 
-fn csv_problem(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
-            format!("{len} fields where the header has {expected_len}")
-        }
-        csv::ErrorKind::Utf8 { .. } => "not UTF-8 text".into(),
-        _ => "unreadable CSV".into(),
-    }
-}
-
-fn json_rows(text: &str) -> Result<Vec<(usize, Row)>> {
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
+fn json_lines(text: &str) -> Vec<Read> {
+    let mut lines = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let line = n + 1;
+        if raw.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str::<Row>(line) {
-            Ok(r) => rows.push((n + 1, r)),
-            Err(e) => problems.push(Problem {
-                line: n + 1,
-                what: format!("not a JSON object with the keys {}: {e}", HEADER.join(", ")),
-            }),
+        let mut typed = Typed::default();
+        let mut problems = Vec::new();
+        match serde_json::from_str::<Value>(raw) {
+            Ok(Value::Object(object)) => {
+                for (key, value) in object {
+                    let Some(field) = Field::of_key(&key) else {
+                        problems.push(Problem::carried(
+                            line,
+                            Field::Line,
+                            Kind::UnknownKey,
+                            format!("unknown key {}", shorten(&key)),
+                            format!("remove it; the keys are {}", HEADER.join(", ")),
+                        ));
+                        continue;
+                    };
+                    match value {
+                        Value::String(s) => typed.set(field, Some(s.trim().to_string())),
+                        Value::Null => {}
+                        _ => {
+                            typed.set(field, None);
+                            problems.push(Problem::carried(
+                                line,
+                                field,
+                                Kind::Invalid,
+                                format!("{} must be text (a JSON string)", field.name()),
+                                format!("write {} in double quotes", field.name()),
+                            ));
+                        }
+                    }
+                }
+            }
+            Ok(_) | Err(_) => problems.push(Problem::carried(
+                line,
+                Field::Line,
+                Kind::Unreadable,
+                "not a JSON object".into(),
+                format!(
+                    "write one JSON object a line, with the keys {}",
+                    HEADER.join(", ")
+                ),
+            )),
         }
+        lines.push((line, typed, problems));
     }
-    if problems.is_empty() {
-        Ok(rows)
-    } else {
-        Err(rejected(&problems, "unreadable JSON lines"))
-    }
+    lines
 }
 
-fn change(line: usize, row: Row, now: DateTime<Utc>) -> std::result::Result<Change, Vec<String>> {
-    let mut problems = Vec::new();
-    let action = match row.action.as_deref().map(str::trim) {
+/// Everything the line alone shows: each field checked, whatever is wrong with the others.
+fn draft(line: usize, typed: Typed, mut problems: Vec<Problem>, now: DateTime<Utc>) -> Draft {
+    // A field already named as unreadable is not also "missing".
+    let unreadable = |problems: &[Problem], f: Field| problems.iter().any(|p| p.field == f);
+    let whole_line_unreadable = problems.iter().any(|p| p.code == Kind::Unreadable);
+    let seen = |problems: &mut Vec<Problem>, p: Problem| {
+        if !(whole_line_unreadable && p.code == Kind::Missing) {
+            problems.push(p);
+        }
+    };
+
+    let action = match typed.action.as_deref() {
         Some(a) if a.eq_ignore_ascii_case("grant") => Some(Action::Grant),
         Some(a) if a.eq_ignore_ascii_case("revoke") => Some(Action::Revoke),
         Some(a) => {
-            problems.push(format!(
-                "action {} is not grant or revoke",
-                crate::text::shorten(a)
-            ));
+            seen(
+                &mut problems,
+                Problem::seen(
+                    line,
+                    Field::Action,
+                    Kind::Invalid,
+                    format!("action {} is not grant or revoke", shorten(a)),
+                    "write grant or revoke".into(),
+                ),
+            );
             None
         }
         None => {
-            problems.push("action is missing (grant or revoke)".into());
+            if !unreadable(&problems, Field::Action) {
+                seen(
+                    &mut problems,
+                    Problem::seen(
+                        line,
+                        Field::Action,
+                        Kind::Missing,
+                        "action is missing".into(),
+                        "write grant or revoke".into(),
+                    ),
+                );
+            }
             None
         }
     };
-    let user = row.user.as_deref().map(str::trim).unwrap_or("");
-    if user.is_empty() {
-        problems.push("user is missing".into());
-    } else if let Err(why) = check_account_name(user) {
-        problems.push(format!(
-            "user {} is not an account name: {why}",
-            crate::text::shorten(user)
-        ));
-    }
-    let source = row
-        .source
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or("")
-        .to_string();
-    if source.is_empty() {
-        problems.push("source is missing".into());
-    }
-    let expires = match row
-        .expires
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    {
-        None => None,
-        Some(_) if action == Some(Action::Revoke) => {
-            problems.push("a revoke takes no expiry".into());
-            None
-        }
-        Some(e) => match when::parse_expiry(e, now) {
-            Ok(at) => Some(at),
-            Err(err) => {
-                problems.push(err.message().to_string());
+
+    let account_name = match typed.user.as_deref() {
+        Some(u) => match check_account_name(u) {
+            Ok(()) => Some(u.to_string()),
+            Err(why) => {
+                problems.push(Problem::carried(
+                    line,
+                    Field::User,
+                    Kind::Invalid,
+                    format!("user {} is not an account name: {why}", shorten(u)),
+                    "write the grantee's AD account name (sAMAccountName), e.g. sw.alice".into(),
+                ));
                 None
             }
         },
-    };
-    let reason = match row
-        .reason
-        .as_deref()
-        .map(|r| crate::text::free_text("reason", r, 500))
-    {
-        Some(Ok(r)) => Some(r),
-        Some(Err(e)) => {
-            problems.push(e.message().to_string());
-            None
-        }
         None => {
-            problems.push("reason is missing".into());
+            if !unreadable(&problems, Field::User) {
+                seen(
+                    &mut problems,
+                    Problem::seen(
+                        line,
+                        Field::User,
+                        Kind::Missing,
+                        "user is missing".into(),
+                        "write the grantee's AD account name (sAMAccountName)".into(),
+                    ),
+                );
+            }
             None
         }
     };
-    let ticket = match row
-        .ticket
-        .as_deref()
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| crate::text::free_text("ticket", t, 100))
-    {
-        Some(Ok(t)) => Some(t),
-        Some(Err(e)) => {
-            problems.push(e.message().to_string());
+
+    if typed.source.is_none() && !unreadable(&problems, Field::Source) {
+        seen(
+            &mut problems,
+            Problem::seen(
+                line,
+                Field::Source,
+                Kind::Missing,
+                "source is missing".into(),
+                "write a data source code from `famctx source list`".into(),
+            ),
+        );
+    }
+
+    let mut expires = None;
+    if let Some(e) = typed.expires.as_deref() {
+        let read = when::read_expiry(e);
+        if let Ok(at) = read {
+            expires = Some(at);
+        }
+        match (action, read) {
+            (Some(Action::Revoke), read) => problems.push(Problem::new(
+                line,
+                Field::Expires,
+                Kind::ExpiryOnRevoke,
+                format!("a revoke takes no expiry (given {})", shorten(e)),
+                "leave expires empty on a revoke line".into(),
+                // The database sees it only when it is given the expiry.
+                read.is_ok(),
+            )),
+            (_, Err(err)) => problems.push(Problem::carried(
+                line,
+                Field::Expires,
+                Kind::Invalid,
+                err.message().to_string(),
+                "write a date (2027-03-31) or an RFC 3339 time (2027-03-31T17:00:00Z), \
+                 or leave it empty for no expiry"
+                    .into(),
+            )),
+            (_, Ok(at)) if at <= now => problems.push(Problem::seen(
+                line,
+                Field::Expires,
+                Kind::Past,
+                format!("expiry {} is in the past", shorten(e)),
+                "give a date after today, or leave it empty for no expiry".into(),
+            )),
+            (_, Ok(_)) => {}
+        }
+    }
+
+    let reason = match typed.reason.as_deref() {
+        Some(r) => match crate::text::free_text("reason", r, 500) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                problems.push(Problem::seen(
+                    line,
+                    Field::Reason,
+                    Kind::Invalid,
+                    e.message().to_string(),
+                    "say why in plain text, at most 500 characters".into(),
+                ));
+                None
+            }
+        },
+        None => {
+            if !unreadable(&problems, Field::Reason) {
+                seen(
+                    &mut problems,
+                    Problem::seen(
+                        line,
+                        Field::Reason,
+                        Kind::Missing,
+                        "reason is missing".into(),
+                        "say why the access is granted or ended (it is recorded)".into(),
+                    ),
+                );
+            }
             None
         }
+    };
+
+    let ticket = match typed.ticket.as_deref() {
+        Some(t) => match crate::text::free_text("ticket", t, 100) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                problems.push(Problem::seen(
+                    line,
+                    Field::Ticket,
+                    Kind::Invalid,
+                    e.message().to_string(),
+                    "give the reference in plain text, at most 100 characters, or leave it empty"
+                        .into(),
+                ));
+                None
+            }
+        },
         None => None,
     };
-    match (action, reason, problems.is_empty()) {
-        (Some(action), Some(reason), true) => Ok(Change {
-            line,
-            action,
-            user: user.to_string(),
-            source,
-            expires,
-            reason,
-            ticket,
-        }),
-        _ => Err(problems),
+
+    Draft {
+        line,
+        typed,
+        action,
+        account_name,
+        expires,
+        reason,
+        ticket,
+        problems,
     }
 }
 
@@ -314,46 +448,98 @@ mod tests {
             .with_timezone(&Utc)
     }
 
+    fn changes(text: &str) -> Vec<Change> {
+        read(text.as_bytes(), now())
+            .unwrap()
+            .iter()
+            .map(|d| d.change().unwrap_or_else(|| panic!("{:?}", d.problems)))
+            .collect()
+    }
+
+    fn problems(text: &str) -> Vec<(usize, Field, Kind)> {
+        read(text.as_bytes(), now())
+            .unwrap()
+            .iter()
+            .flat_map(|d| d.problems.iter().map(|p| (p.line, p.field, p.code)))
+            .collect()
+    }
+
     #[test]
-    fn csv_and_json_lines_parse_to_the_same_changes() {
+    fn csv_and_json_lines_read_to_the_same_changes() {
         let csv = "action,user,source,expires,reason,ticket\ngrant,sw.alice,housing,2027-01-31,MASH,CHG-1\nrevoke,eh.bob,police,,left team,\n";
         let jsonl = "{\"action\":\"grant\",\"user\":\"sw.alice\",\"source\":\"housing\",\"expires\":\"2027-01-31\",\"reason\":\"MASH\",\"ticket\":\"CHG-1\"}\n{\"action\":\"revoke\",\"user\":\"eh.bob\",\"source\":\"police\",\"reason\":\"left team\"}\n";
-        let a = parse_changes(csv.as_bytes(), now()).unwrap();
-        let b = parse_changes(jsonl.as_bytes(), now()).unwrap();
-        assert_eq!(
+        let key = |c: &Vec<Change>| {
             serde_json::to_string(
-                &a.iter()
-                    .map(|c| (&c.action, &c.user, &c.source, c.expires, &c.reason, &c.ticket))
-                    .collect::<Vec<_>>()
-            )
-            .unwrap(),
-            serde_json::to_string(
-                &b.iter()
-                    .map(|c| (&c.action, &c.user, &c.source, c.expires, &c.reason, &c.ticket))
-                    .collect::<Vec<_>>()
+                &c.iter()
+                    .map(|c| {
+                        (
+                            &c.action, &c.user, &c.source, c.expires, &c.reason, &c.ticket,
+                        )
+                    })
+                    .collect::<Vec<_>>(),
             )
             .unwrap()
-        );
+        };
+        let a = changes(csv);
+        let b = changes(jsonl);
+        assert_eq!(key(&a), key(&b));
         assert_eq!(a[0].line, 2);
         assert_eq!(a[1].line, 3);
     }
 
     #[test]
-    fn every_bad_row_is_named() {
-        let csv = "action,user,source,expires,reason,ticket\ngrant,sw.alice,housing,2020-01-01,x,\ndelete,eh.bob,police,,y,\ngrant,*,school,,,\ngrant,ok.user,school,,fine,\n";
-        let err = parse_changes(csv.as_bytes(), now())
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("line 2: expiry"), "{err}");
-        assert!(err.contains("line 3: action"), "{err}");
-        assert!(err.contains("line 4: user"), "{err}");
-        assert!(err.contains("line 4: reason is missing"), "{err}");
-        assert!(!err.contains("line 5"), "{err}");
-        assert!(parse_changes(b"action,user\n", now()).is_err());
-        assert!(parse_changes(b"action,user,source,reason,extra\n", now())
+    fn every_problem_of_every_line_is_named() {
+        let csv = "action,user,source,expires,reason,ticket\n\
+                   grant,sw.alice,housing,2020-01-01,x,\n\
+                   delete,eh.bob,police,,y,\n\
+                   grant,*,,2027-02-30,,\n\
+                   grant,ok.user,school,,fine,\n\
+                   revoke,eh.bob,school,soon,z\n";
+        assert_eq!(
+            problems(csv),
+            [
+                (2, Field::Expires, Kind::Past),
+                (3, Field::Action, Kind::Invalid),
+                (4, Field::User, Kind::Invalid),
+                (4, Field::Source, Kind::Missing),
+                (4, Field::Expires, Kind::Invalid),
+                (4, Field::Reason, Kind::Missing),
+                (6, Field::Line, Kind::Unreadable),
+                (6, Field::Expires, Kind::ExpiryOnRevoke),
+            ]
+        );
+        let drafts = read(csv.as_bytes(), now()).unwrap();
+        // A broken line keeps what could be read, for the checks that need AD.
+        assert_eq!(drafts[0].account_name.as_deref(), Some("sw.alice"));
+        assert_eq!(drafts[4].account_name.as_deref(), Some("eh.bob"));
+        assert_eq!(drafts[4].typed.source.as_deref(), Some("school"));
+        assert!(drafts[3].change().is_some());
+    }
+
+    #[test]
+    fn broken_json_lines_keep_what_can_be_read() {
+        let jsonl = "{\"action\":\"grant\",\"user\":\"sw.alice\",\"source\":\"school\",\"reason\":5,\"colour\":\"red\"}\n\
+                     [1,2]\n";
+        assert_eq!(
+            problems(jsonl),
+            [
+                (1, Field::Line, Kind::UnknownKey),
+                (1, Field::Reason, Kind::Invalid),
+                (2, Field::Line, Kind::Unreadable),
+            ]
+        );
+        let drafts = read(jsonl.as_bytes(), now()).unwrap();
+        assert_eq!(drafts[0].account_name.as_deref(), Some("sw.alice"));
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_is_refused_whole() {
+        assert!(read(b"action,user\n", now()).is_err());
+        assert!(read(b"action,user,source,reason,extra\n", now())
             .unwrap_err()
             .to_string()
-            .contains("unknown: extra"));
-        assert!(parse_changes(b"\xff\xfe", now()).is_err());
+            .contains("unknown: \"extra\""));
+        assert!(read(b"\xff\xfe", now()).is_err());
+        assert!(read(b"action,user,source,reason\n\n", now()).is_err());
     }
 }

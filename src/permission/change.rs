@@ -9,13 +9,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{check_account_name, lookup, Action, ApplyArgs, Found, GrantArgs, RevokeArgs};
+use super::problems::{self, Rejection};
+use super::{check_account_name, lookup, Action, ApplyArgs, Draft, Found, GrantArgs, RevokeArgs};
 use crate::action::Action as AuditAction;
 use crate::context::Context;
 use crate::error::{code, Error, Result};
 use crate::guard::{Door, Needs, Role};
 use crate::output::Format;
 use crate::output::{Output, Table};
+use crate::progress::Progress;
 use crate::when;
 
 /// A bulk apply that changes more grants than this asks for confirmation.
@@ -147,6 +149,7 @@ pub(super) fn grant(ctx: &Context, args: &GrantArgs) -> Result<u8> {
         request,
         false,
         Confirm::Never,
+        None,
     )?;
     render(&mut out, &applied.outcomes, false)?;
     Ok(code::SUCCESS)
@@ -178,7 +181,14 @@ pub(super) fn revoke(ctx: &Context, args: &RevokeArgs) -> Result<u8> {
         request["sources"] = json!(args.sources);
     }
     request["reason"] = json!(reason);
-    let applied = submit(&mut door, "permission_revoke", request, false, confirm)?;
+    let applied = submit(
+        &mut door,
+        "permission_revoke",
+        request,
+        false,
+        confirm,
+        None,
+    )?;
     render(&mut out, &applied.outcomes, false)?;
     Ok(code::SUCCESS)
 }
@@ -193,7 +203,7 @@ pub(super) fn apply(ctx: &Context, args: &ApplyArgs) -> Result<u8> {
         ));
     }
     let bytes = read_input(&args.file)?;
-    let changes = super::parse_changes(&bytes, Utc::now())?;
+    let mut drafts = super::read_bulk(&bytes, Utc::now())?;
     let confirm = if args.yes || args.dry_run {
         Confirm::Never
     } else {
@@ -206,10 +216,24 @@ pub(super) fn apply(ctx: &Context, args: &ApplyArgs) -> Result<u8> {
         None,
         None,
     )?;
-    let users: Vec<String> = changes.iter().map(|c| c.user.clone()).collect();
-    let found = lookup(&mut door, &users)?;
-    let rows: Vec<Value> = changes
+    // Every line is checked whatever else is wrong with it: the grantees it names are looked
+    // up in AD (all at once, in batches), and compared with the operator.
+    let users: Vec<String> = drafts
         .iter()
+        .filter_map(|d| d.account_name.clone())
+        .collect();
+    let found = lookup(&mut door, &users)?;
+    let me = door.operator().account.clone();
+    problems::check_accounts(&mut drafts, &found, (me.guid, &me.sam));
+    problems::check_contradictions(&mut drafts);
+    if problems::any(&drafts) {
+        let known = known_sources(&mut door)?;
+        problems::check_sources(&mut drafts, &known);
+        return refuse(&mut door, &mut out, &drafts, &found);
+    }
+    let rows: Vec<Value> = drafts
+        .iter()
+        .filter_map(Draft::change)
         .map(|c| {
             let mut row = grantee(&c.user, &found);
             row["line"] = json!(c.line);
@@ -221,16 +245,74 @@ pub(super) fn apply(ctx: &Context, args: &ApplyArgs) -> Result<u8> {
             row
         })
         .collect();
+    let count = rows.len();
     let request = json!({ "command": "apply", "changes": rows });
-    let applied = submit(
+    let applied = match submit(
         &mut door,
         "permission_apply",
         request,
         args.dry_run,
         confirm,
-    )?;
+        Some(count),
+    ) {
+        Ok(applied) => applied,
+        // The database refused the file (and recorded it). The one check famctx has not made
+        // yet is the sources': made now, it lists the file's problems as a report.
+        Err(Stopped::Database(e @ Error::Usage(_))) => {
+            let known = known_sources(&mut door)?;
+            problems::check_sources(&mut drafts, &known);
+            if !problems::any(&drafts) {
+                return Err(e);
+            }
+            let rejection = Rejection::of(&drafts);
+            rejection.render(&mut out)?;
+            return Err(Error::Usage(rejection.summary()));
+        }
+        Err(stopped) => return Err(stopped.into()),
+    };
     render(&mut out, &applied.outcomes, args.dry_run)?;
     Ok(code::SUCCESS)
+}
+
+/// Refuses a file with bad lines. The database is given the file (as a dry run, so that it can
+/// change nothing) and refuses it as it would have, recording the refusal; then the report
+/// lists every problem. Nothing is shown if the refusal could not be recorded.
+fn refuse(
+    door: &mut Door,
+    out: &mut Output,
+    drafts: &[Draft],
+    found: &HashMap<String, Found>,
+) -> Result<u8> {
+    let rows: Vec<Value> = drafts
+        .iter()
+        .map(|d| problems::request_row(d, found))
+        .collect();
+    let request = json!({ "command": "apply", "changes": rows, "dry_run": true });
+    let progress = Progress::spinner("recording the refusal");
+    let refused = door.call("permission_apply", request);
+    progress.finish();
+    let rejection = Rejection::of(drafts);
+    let summary = rejection.summary();
+    let err = match refused {
+        Err(Error::NotPermitted(_)) => Error::NotPermitted(summary),
+        Err(Error::Usage(_)) | Ok(_) => Error::Usage(summary),
+        Err(other) => return Err(other),
+    };
+    rejection.render(out)?;
+    Err(err)
+}
+
+/// The codes of the data sources, from `fc_api.source_list`.
+fn known_sources(door: &mut Door) -> Result<Vec<String>> {
+    let listed = door.call("source_list", json!({}))?;
+    Ok(listed
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.get("code").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 /// A grantee as the door functions take it: the name as typed and the AD identity, or what
@@ -289,28 +371,53 @@ enum Confirm {
     Over(usize),
 }
 
+/// Why a change stopped: the database refused it (or failed), or the operator did not confirm.
+enum Stopped {
+    Database(Error),
+    Operator(Error),
+}
+
+impl From<Stopped> for Error {
+    fn from(s: Stopped) -> Error {
+        match s {
+            Stopped::Database(e) | Stopped::Operator(e) => e,
+        }
+    }
+}
+
 /// The shared path of grant, revoke and apply. When the change may need confirmation, the
 /// database plans it first (a dry run, audited as such); the operator confirms; then the
-/// change is made, refused by the database if the plan no longer holds.
+/// change is made, refused by the database if the plan no longer holds. `bulk` (the number of
+/// changes of a file) shows the database's work as progress on a terminal.
 fn submit(
     door: &mut Door,
     function: &str,
     mut request: Value,
     dry_run: bool,
     policy: Confirm,
-) -> Result<Applied> {
+    bulk: Option<usize>,
+) -> std::result::Result<Applied, Stopped> {
+    let call = |door: &mut Door, request: Value, doing: &str| {
+        let progress = match bulk {
+            Some(n) => Progress::spinner(&format!("{doing} {n} change(s)")),
+            None => Progress::none(),
+        };
+        let result = door.call(function, request).and_then(applied);
+        progress.finish();
+        result.map_err(Stopped::Database)
+    };
     if dry_run {
         request["dry_run"] = json!(true);
-        return applied(door.call(function, request)?);
+        return call(door, request, "planning");
     }
     if !matches!(policy, Confirm::Never) {
         let mut plan = request.clone();
         plan["dry_run"] = json!(true);
-        let planned = applied(door.call(function, plan)?)?;
-        confirm(policy, planned.changes, &planned.outcomes)?;
+        let planned = call(door, plan, "planning")?;
+        confirm(policy, planned.changes, &planned.outcomes).map_err(Stopped::Operator)?;
         request["confirmed_changes"] = json!(planned.changes);
     }
-    applied(door.call(function, request)?)
+    call(door, request, "applying")
 }
 
 fn applied(result: Value) -> Result<Applied> {
@@ -366,15 +473,7 @@ fn interactive() -> bool {
 
 /// The data sources to grant, chosen on the terminal from `fc_api.source_list`.
 fn choose_sources(door: &mut Door) -> Result<Vec<String>> {
-    let listed = door.call("source_list", json!({}))?;
-    let all: Vec<String> = listed
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.get("code").and_then(Value::as_str).map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
+    let all = known_sources(door)?;
     let picked = dialoguer::MultiSelect::new()
         .with_prompt("Data sources to grant (space to select, enter to confirm)")
         .items(&all)

@@ -7,12 +7,15 @@
 //! the request, in the same transaction.
 //!
 //! - [`change`]: grant, revoke and apply: the change pipeline through the door.
-//! - [`bulk`]: the pure parser of bulk files (CSV or JSON lines).
+//! - [`bulk`]: the pure reader of bulk files (CSV or JSON lines), a draft a line.
+//! - [`problems`]: every problem of every line, at once: the file's, AD's, the database's
+//!   sources, contradictions; and the report of a refused file.
 //! - [`list`]: list and review, read only.
 
 mod bulk;
 mod change;
 mod list;
+mod problems;
 
 use std::collections::HashMap;
 
@@ -24,10 +27,15 @@ use uuid::Uuid;
 use crate::context::Context;
 use crate::error::Result;
 use crate::guard::Door;
+use crate::progress::Progress;
 
-pub use bulk::parse_changes;
+/// More names than this show the progress of their AD lookups (a terminal only).
+const LOOKUP_PROGRESS_OVER: usize = 250;
+
+pub use bulk::{read as read_bulk, Draft, Typed};
 pub use change::{Effect, Outcome};
 pub use list::{ListedGrant, ReviewedGrant};
+pub use problems::{Field, Kind, Problem, Rejection};
 
 #[derive(Debug, Subcommand)]
 pub enum PermissionCommand {
@@ -44,8 +52,11 @@ pub enum PermissionCommand {
         CSV needs the header `action,user,source,expires,reason,ticket`; JSON lines carry the same \
         keys. action is grant or revoke; user an AD account name; source a data source code; expires \
         a date (the grant ends when that day ends, UTC) or RFC 3339 time, empty for none; reason is \
-        required; ticket is optional. Any bad row rejects the whole file, listing every bad row \
-        with its line number, and nothing changes.")]
+        required; ticket is optional. Every line is checked in one pass (format, dates, known sources, \
+        grantees that exist and are enabled in AD, no self-grants, no contradictory lines): any bad \
+        line rejects the whole file, nothing changes, and every problem of every bad line is \
+        listed in line order with what to do (as a table, or with -o json or -o csv for a script); \
+        exit 2, or 4 when a line would change your own access.")]
     Apply(ApplyArgs),
 }
 
@@ -176,14 +187,22 @@ struct Found {
     unusable: Option<&'static str>,
 }
 
-/// The grantees, looked up in AD in batches (bound as the operator), by lower-case name.
+/// The grantees, looked up in AD in batches (bound as the operator), by lower-case name. More
+/// than one batch shows progress on a terminal.
 fn lookup(door: &mut Door, users: &[String]) -> Result<HashMap<String, Found>> {
     let mut names: Vec<String> = users.iter().map(|u| u.to_lowercase()).collect();
     names.sort();
     names.dedup();
-    Ok(door
+    let progress = if names.len() > LOOKUP_PROGRESS_OVER {
+        Progress::bar("AD lookups", names.len() as u64)
+    } else {
+        Progress::none()
+    };
+    let accounts = door
         .directory()
-        .accounts(&names)?
+        .accounts(&names, |n| progress.inc(n as u64))?;
+    progress.finish();
+    Ok(accounts
         .into_iter()
         .map(|(name, a)| {
             let unusable = a.usable().err();

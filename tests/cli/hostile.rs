@@ -112,8 +112,17 @@ proptest! {
             }
             String::from_utf8(w.into_inner().unwrap()).unwrap()
         };
-        match famctx::permission::parse_changes(text.as_bytes(), Utc::now()) {
-            Ok(changes) => prop_assert!(changes.iter().all(|c| !c.reason.is_empty())),
+        match famctx::permission::read_bulk(text.as_bytes(), Utc::now()) {
+            Ok(drafts) => {
+                prop_assert!(drafts.len() <= rows.len());
+                for d in &drafts {
+                    prop_assert!(d.line >= 2 || json && d.line >= 1);
+                    prop_assert!(d.problems.iter().all(|p| p.line == d.line && !p.problem.is_empty() && !p.fix.is_empty()));
+                    if let Some(c) = d.change() {
+                        prop_assert!(!c.reason.is_empty());
+                    }
+                }
+            }
             Err(Error::Usage(m)) => prop_assert!(m.contains("line ") || m.contains("no rows"), "{}", m),
             Err(other) => prop_assert!(false, "unexpected error kind: {:?}", other),
         }
@@ -121,7 +130,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_as_a_bulk_file(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
-        let _ = famctx::permission::parse_changes(&bytes, Utc::now());
+        let _ = famctx::permission::read_bulk(&bytes, Utc::now());
     }
 
     #[test]

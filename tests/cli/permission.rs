@@ -571,6 +571,19 @@ fn bulk_csv(rows: usize, bad_line: Option<usize>) -> String {
     csv
 }
 
+/// Progress is drawn on a terminal only: a piped stderr gets none of it (no bar, no carriage
+/// return, no escape sequence).
+#[track_caller]
+fn no_progress(run: &Run) {
+    assert!(
+        !run.stderr.contains('\r')
+            && !run.stderr.contains('\u{1b}')
+            && run.stderr.trim().is_empty(),
+        "progress on a piped stderr: {:?}",
+        run.stderr
+    );
+}
+
 #[test]
 fn bulk_apply_is_all_or_nothing() {
     let db = TestDb::new("perm_bulk");
@@ -583,12 +596,21 @@ fn bulk_apply_is_all_or_nothing() {
     );
     run.code(2);
     assert!(
-        run.stderr.contains("line 7777"),
+        run.stdout
+            .contains("| 7777 | expires | \"2020-02-30\" is not an expiry"),
         "{}",
-        &run.stderr[..run.stderr.len().min(500)]
+        &run.stdout[..run.stdout.len().min(500)]
     );
-    assert!(run.stderr.contains("nothing was changed"));
+    assert!(
+        run.stderr
+            .contains("1 bad line(s), 1 problem(s); nothing was changed"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(grants(&db), 0);
+    let refusal = db.audit_rows().pop().unwrap();
+    assert_eq!(refusal.get::<_, String>("action"), "permission_applied");
+    assert_eq!(refusal.get::<_, String>("outcome"), "denied");
 
     let good = tmpfile(dir.path(), "good.csv", &bulk_csv(10_000, None), 0o600);
     let dry = db
@@ -620,7 +642,7 @@ fn bulk_apply_is_all_or_nothing() {
     unconfirmed.code(2);
     assert_eq!(grants(&db), 0);
 
-    db.run(
+    let applied = db.run(
         "svc.grants",
         &[
             "permission",
@@ -630,8 +652,9 @@ fn bulk_apply_is_all_or_nothing() {
             "-o",
             "json",
         ],
-    )
-    .ok();
+    );
+    applied.ok();
+    no_progress(&applied);
     assert_eq!(grants(&db), 10_000);
     let rows = db.audit_rows();
     let per_change = rows[audit_before..]
@@ -639,7 +662,8 @@ fn bulk_apply_is_all_or_nothing() {
         .filter(|r| r.get::<_, String>("action") == "permission_granted")
         .count();
     assert_eq!(per_change, 10_000);
-    db.run("ig.officer", &["audit", "verify"]).ok();
+    // Over 10,000 rows: long enough to show progress, on a terminal only.
+    no_progress(db.run("ig.officer", &["audit", "verify"]).ok());
 
     // The same file again changes nothing.
     let again = db
@@ -685,9 +709,11 @@ fn contradictory_rows_and_json_lines() {
     );
     run.code(2);
     assert!(
-        run.stderr.contains("line 2") && run.stderr.contains("contradicts line 1"),
+        run.stdout.contains(
+            "| 2    | line  | revoke \"school\" for \"sw.alice\" contradicts line 1 (grant)"
+        ),
         "{}",
-        run.stderr
+        run.stdout
     );
     let ok = tmpfile(
         dir.path(),
@@ -711,6 +737,175 @@ fn contradictory_rows_and_json_lines() {
         "formula neutralised: {}",
         &record[ticket_col]
     );
+}
+
+/// A file with mistakes of every kind on several lines, several on one line.
+const MISTAKES: &str = "action,user,source,expires,reason,ticket\n\
+    grant,sw.alice,housing,2020-01-01,,CHG-1\n\
+    grant,no.such.user,astrology,,joined the team,\n\
+    revoke,dan.disabled,police,2027-01-01,left,\n\
+    grant,eh.bob,school,,joined the team,\n\
+    revoke,eh.bob,school,,changed mind,\n\
+    grant,sw.alice,astrology,2027-02-30,x,\n\
+    delete,*,police,,y,\n\
+    grant,eh.bob,housing,,five fields\n\
+    grant,sw.alice,police,,all fine,CHG-2\n";
+
+/// Every problem of `MISTAKES`, in line order: (line, field, code).
+const EVERY_MISTAKE: [(u64, &str, &str); 12] = [
+    (2, "expires", "past"),
+    (2, "reason", "missing"),
+    (3, "user", "no_account"),
+    (3, "source", "unknown_source"),
+    (4, "user", "account_unusable"),
+    (4, "expires", "expiry_on_revoke"),
+    (6, "line", "contradicts"),
+    (7, "source", "unknown_source"),
+    (7, "expires", "invalid"),
+    (8, "action", "invalid"),
+    (8, "user", "invalid"),
+    (9, "line", "unreadable"),
+];
+
+#[test]
+fn every_mistake_of_a_bulk_file_is_reported_in_one_run() {
+    let db = TestDb::new("perm_mistakes");
+    let dir = tempfile::tempdir().unwrap();
+    let file = tmpfile(dir.path(), "mistakes.csv", MISTAKES, 0o600);
+    let file = file.to_str().unwrap();
+    let audit_before = db.audit_rows().len();
+
+    // As a table: one row a problem, in line order, each saying what to do.
+    let table = db.run("bi.admin", &["permission", "apply", file, "--yes"]);
+    table.code(2);
+    assert!(
+        table
+            .stderr
+            .contains("7 bad line(s), 12 problem(s); nothing was changed"),
+        "{}",
+        table.stderr
+    );
+    let rows: Vec<&str> = table
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| line"))
+        .collect();
+    assert_eq!(rows.len(), EVERY_MISTAKE.len(), "{}", table.stdout);
+    for (row, (line, field, _)) in rows.iter().zip(EVERY_MISTAKE) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        assert_eq!(
+            (cells[1], cells[2]),
+            (line.to_string().as_str(), field),
+            "{row}"
+        );
+        assert!(!cells[4].is_empty(), "what to do: {row}");
+    }
+    for words in [
+        "expiry \"2020-01-01\" is in the past",
+        "reason is missing",
+        "no account \"no.such.user\" in Active Directory",
+        "unknown source \"astrology\"",
+        "disabled in Active Directory",
+        "a revoke takes no expiry",
+        "contradicts line 5",
+        "action \"delete\" is not grant or revoke",
+        "5 fields where the header has 6",
+    ] {
+        assert!(table.stdout.contains(words), "{words}: {}", table.stdout);
+    }
+    // The refusal is the database's, recorded as before: the trail names the problems only
+    // famctx could see (the directory's answers, the unreadable date) with its own.
+    let rows = db.audit_rows();
+    let refusal = rows.last().unwrap();
+    assert_eq!(
+        rows.len(),
+        audit_before + 2,
+        "the sources read and the refusal"
+    );
+    assert_eq!(refusal.get::<_, String>("action"), "permission_applied");
+    assert_eq!(refusal.get::<_, String>("outcome"), "denied");
+    let recorded = refusal.get::<_, Value>("details")["error"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for words in [
+        "line 2: expiry",
+        "line 3: no account",
+        "line 3: unknown source",
+        "line 4: account dan.disabled is disabled",
+        "line 6: revoke school for eh.bob contradicts line 5",
+        "line 7: \"2027-02-30\" is not an expiry",
+        "line 8: user \"*\" is not an account name",
+        "line 9: 5 fields",
+    ] {
+        assert!(recorded.contains(words), "{words}: {recorded}");
+    }
+
+    // The same list for a script, with no progress on a piped stderr.
+    let run = db.run(
+        "bi.admin",
+        &["permission", "apply", file, "--yes", "-o", "json"],
+    );
+    run.code(2);
+    assert!(
+        !run.stderr.contains('\r')
+            && !run.stderr.contains('\u{1b}')
+            && !run.stderr.contains("AD lookups"),
+        "no progress in a pipe: {:?}",
+        run.stderr
+    );
+    let report = run.json();
+    assert_eq!(report["bad_lines"], 7);
+    let listed: Vec<(u64, &str, &str)> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            assert!(!p["problem"].as_str().unwrap().is_empty());
+            assert!(!p["fix"].as_str().unwrap().is_empty());
+            (
+                p["line"].as_u64().unwrap(),
+                p["field"].as_str().unwrap(),
+                p["code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(listed, EVERY_MISTAKE);
+
+    // A line of the operator's own access is refused as not permitted, with the rest.
+    let own = tmpfile(
+        dir.path(),
+        "own.csv",
+        &format!("{MISTAKES}grant,bi.admin,school,,for me,\n"),
+        0o600,
+    );
+    let own = db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "apply",
+            own.to_str().unwrap(),
+            "--yes",
+            "-o",
+            "json",
+        ],
+    );
+    own.code(4);
+    let problems = own.json()["problems"].as_array().unwrap().clone();
+    assert_eq!(problems.len(), EVERY_MISTAKE.len() + 1);
+    assert_eq!(problems.last().unwrap()["code"], "self_grant");
+    assert_eq!(problems.last().unwrap()["line"], 11);
+
+    // Nothing changed.
+    let listed = db
+        .run(
+            "bi.admin",
+            &["permission", "list", "--include-ended", "-o", "json"],
+        )
+        .ok()
+        .json();
+    assert_eq!(listed.as_array().unwrap().len(), 0, "{listed}");
+    assert_eq!(grants(&db), 0);
 }
 
 #[test]

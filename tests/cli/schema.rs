@@ -98,7 +98,7 @@ fn the_published_schemas_are_draft_2020_12_and_share_their_reference_types() {
         .filter(|n| n.ends_with(".schema.json"))
         .collect();
     names.sort();
-    assert!(names.len() >= 15, "{names:?}");
+    assert!(names.len() >= 16, "{names:?}");
     for n in &names {
         let schema = load(n.trim_end_matches(".schema.json"));
         assert_eq!(
@@ -315,6 +315,40 @@ fn admin_documents_match_their_schemas() {
         "permission-change",
         &admin(&["permission", "apply", file, "--yes"]),
     );
+
+    // A file with bad lines: the list of its problems (exit 2), every kind the file and AD
+    // can show, several on one line.
+    let bad = tmpfile(
+        dir.path(),
+        "bad.csv",
+        "action,user,source,expires,reason,ticket\n\
+         grant,sw.alice,astrology,2020-01-01,,\n\
+         revoke,no.such.user,police,soon,left,CHG-9\n\
+         grant,eh.bob,housing,,joined\n\
+         revoke,eh.bob,housing,,changed mind,\n\
+         delete,*,school,,x,\n",
+        0o600,
+    );
+    let refused = db.run(
+        "bi.admin",
+        &["permission", "apply", bad.to_str().unwrap(), "-o", "json"],
+    );
+    refused.code(2);
+    let refused = json_of(&refused);
+    conforms("permission-apply-problems", &refused);
+    assert_eq!(refused["bad_lines"], 5, "{refused}");
+    let jsonl = tmpfile(
+        dir.path(),
+        "bad.jsonl",
+        "{\"action\":\"grant\",\"user\":\"bi.admin\",\"source\":\"school\",\"reason\":7,\"colour\":\"red\"}\nnot json\n",
+        0o600,
+    );
+    let own = db.run(
+        "bi.admin",
+        &["permission", "apply", jsonl.to_str().unwrap(), "-o", "json"],
+    );
+    own.code(4);
+    conforms("permission-apply-problems", &json_of(&own));
 
     // Roles are the cluster's: only the plan here.
     conforms("roles-sync", &admin(&["roles", "sync", "--dry-run"]));
