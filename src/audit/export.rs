@@ -29,6 +29,12 @@ pub(crate) fn export_command(ctx: &Context, args: &ExportArgs) -> Result<u8> {
 pub(crate) fn export(door: &mut Door, request: Value, format: Format) -> Result<u64> {
     let mut sink: Option<Sink> = None;
     let mut written = 0u64;
+    // Rows on a terminal show their own progress; into a file or a pipe, a count on stderr.
+    let progress = if std::io::stdout().is_terminal() {
+        Progress::none()
+    } else {
+        Progress::spinner("exporting")
+    };
     door.stream(
         "audit_export",
         request,
@@ -43,9 +49,11 @@ pub(crate) fn export(door: &mut Door, request: Value, format: Format) -> Result<
                 out.write(r)?;
             }
             written += rows.len() as u64;
+            progress.say(&format!("{written} rows"));
             out.flush()
         },
     )?;
+    progress.finish();
     // An empty window: the CSV header alone.
     if sink.is_none() {
         Sink::new(format)?.flush()?;
@@ -103,5 +111,8 @@ impl Sink {
     }
 }
 
+use std::io::IsTerminal;
+
 use crate::action::Action;
 use crate::output::csv_error;
+use crate::progress::Progress;
