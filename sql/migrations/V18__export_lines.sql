@@ -7,13 +7,15 @@
 --    comma-separated as in the canonical form the hash covers, hashes in hex, absent values
 --    empty); famctx quotes them and neutralises spreadsheet formulas.
 -- The format is the one recorded in the export's own audit row, so what streams is what the
--- trail says was exported. The rows are read as the owner, the caller still holding no
+-- trail says was exported. An entry point: UTC and ISO dates pinned, as V15 pins them. The
+-- rows are read as the owner, the caller still holding no
 -- privilege on fc.audit_log. Nothing in the statements depends on the session's TimeZone or
 -- DateStyle (the FETCHes run outside the function, in the caller's settings).
 
 CREATE OR REPLACE FUNCTION fc_api.audit_export_open(p_ticket uuid)
 RETURNS refcursor
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD'
 AS $$
 DECLARE
     d jsonb := fc.audit_stream_ticket(p_ticket, 'audit_exported');

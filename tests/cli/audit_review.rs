@@ -807,8 +807,17 @@ fn the_trail_is_read_only_through_the_door_and_its_streams_only_after_their_audi
         if rows.is_empty() {
             break;
         }
-        assert_eq!(rows[0].len(), COLUMNS.len(), "every column");
-        ids.extend(rows.iter().map(|r| r.get::<_, i64>("id")));
+        // No format asked for: JSON lines, each row one object of every column.
+        assert_eq!(rows[0].len(), 1, "one JSON line a row");
+        for r in &rows {
+            let line: Value = serde_json::from_str(r.get::<_, &str>(0)).unwrap();
+            assert_eq!(
+                line.as_object().unwrap().len(),
+                COLUMNS.len(),
+                "every column"
+            );
+            ids.push(line["id"].as_i64().unwrap());
+        }
     }
     tx.commit().unwrap();
     let own = export["audit_id"].as_i64().unwrap();
