@@ -198,6 +198,12 @@ const KEYS: &[Key] = &[
         "seconds for connecting and for each directory operation",
     ),
     key(
+        "ldap_group_timeout",
+        "FAMCTX_LDAP_GROUP_TIMEOUT",
+        Some("120"),
+        "seconds for reading a whole group's members (roles sync)",
+    ),
+    key(
         "db_timeout",
         "FAMCTX_DB_TIMEOUT",
         Some("5"),

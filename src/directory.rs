@@ -266,6 +266,8 @@ pub struct Directory {
     conn: LdapConn,
     base_dn: Option<String>,
     timeout: Duration,
+    /// For reading a whole group's members (ldap_group_timeout).
+    group_timeout: Duration,
     url: String,
 }
 
@@ -277,6 +279,7 @@ impl Directory {
     pub fn connect(settings: &Settings, auth: AuthMethod) -> Result<Directory> {
         let url = settings.require("ldap_url")?.to_string();
         let timeout = settings.seconds("ldap_timeout")?;
+        let group_timeout = settings.seconds("ldap_group_timeout")?;
         let plaintext = settings.flag("ldap_insecure_plaintext_bind")?;
         let skip_verify = settings.flag("ldap_insecure_skip_verify")?;
         let ldaps = url.starts_with("ldaps://");
@@ -328,6 +331,7 @@ impl Directory {
             conn,
             base_dn: settings.get("ldap_base_dn").map(str::to_string),
             timeout,
+            group_timeout,
             url,
         })
     }
@@ -571,7 +575,9 @@ impl Directory {
             Box::new(ldap3::adapters::EntriesOnly::new()),
             Box::new(ldap3::adapters::PagedResults::new(500)),
         ];
-        let timeout = self.timeout;
+        // Nested membership of a group of thousands takes a directory longer to evaluate than
+        // one lookup: the whole read has ldap_group_timeout a page.
+        let timeout = self.group_timeout;
         let mut unparsed = 0usize;
         let fetched = (|| -> std::result::Result<Vec<SearchEntry>, LdapError> {
             let mut stream = self.conn.with_timeout(timeout).streaming_search_with(
@@ -594,7 +600,15 @@ impl Directory {
             stream.result().success()?;
             Ok(entries)
         })();
-        let entries = fetched.map_err(|e| self.op_error(e))?;
+        let entries = fetched.map_err(|e| match e {
+            LdapError::Timeout { .. } => Error::Unreachable(format!(
+                "Active Directory at {} did not send the members of {group:?} within {} s \
+                 (ldap_group_timeout)",
+                self.url,
+                timeout.as_secs()
+            )),
+            other => self.op_error(other),
+        })?;
         if unparsed > 0 {
             return Err(Error::Other(format!(
                 "the directory sent {unparsed} member entries of {group:?} that could not be parsed"
