@@ -54,6 +54,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(13, "search_path"),
     migration!(14, "door_hardening"),
     migration!(15, "door_review"),
+    migration!(16, "bulk_plans"),
 ];
 
 impl Migration {

@@ -143,7 +143,13 @@ class Env:
             raise BenchError(f"not set: {', '.join(missing)} (source target/dev/env and target/dev/server-env)")
         e = os.environ
         self.scale, self.persons = scale, persons
-        self.fc_db, self.mdm_db = f"famctx_bench_{scale}", f"mdm_bench_{scale}"
+        # FAMCTX_BENCH_TAG=name keeps a branch's databases (and their migrations) apart from the
+        # shared ones: famctx_bench_<scale>_<name>, mdm_bench_<scale>_<name>.
+        tag = os.environ.get("FAMCTX_BENCH_TAG", "")
+        if tag and not re.fullmatch(r"[a-z0-9]{1,20}", tag):
+            raise BenchError("FAMCTX_BENCH_TAG: 1 to 20 lower-case letters and digits")
+        suffix = f"_{tag}" if tag else ""
+        self.fc_db, self.mdm_db = f"famctx_bench_{scale}{suffix}", f"mdm_bench_{scale}{suffix}"
         # The operator's URLs: server and database only; the user and the AD password are the
         # operator's own (op_url), as famctx signs in.
         self.fc_op = with_db(e["FAMCTX_DATABASE_URL"], self.fc_db)
@@ -1685,7 +1691,7 @@ def drop_all():
     clean, pw = split_password(su)
     env = dict(os.environ, PGPASSWORD=pw)
     _, out, _ = run(["psql", "-X", "-q", "-At", "-d", clean, "-c",
-                     "SELECT datname FROM pg_database WHERE datname ~ '^(famctx|mdm)_bench_[a-z0-9]+$'"],
+                     "SELECT datname FROM pg_database WHERE datname ~ '^(famctx|mdm)_bench_[a-z0-9]+(_[a-z0-9]+)?$'"],
                     env=env, timeout=60)
     for db in out.split():
         log(f"dropping {db}")

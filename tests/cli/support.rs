@@ -78,20 +78,17 @@ pub fn superuser() -> Client {
     connect(&var("FAMCTX_SUPERUSER_URL"))
 }
 
+/// The seeded database the tests start from: the dev environment's famctx, or the database
+/// FAMCTX_TEST_SOURCE_DB names (seeded by scripts/seed the same way), for a build whose
+/// migrations famctx must not get or does not know.
+fn source_db() -> String {
+    std::env::var("FAMCTX_TEST_SOURCE_DB").unwrap_or_else(|_| "famctx".into())
+}
+
 /// The seeded, migrated database every private test database is copied from.
 fn template() -> &'static str {
     static TEMPLATE: OnceLock<()> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
-        let status = famctx_raw(
-            &[("FAMCTX_DATABASE_URL", var("FAMCTX_OWNER_URL"))],
-            &["db", "migrate"],
-            None,
-        );
-        assert!(
-            status.status.success(),
-            "db migrate: {}",
-            String::from_utf8_lossy(&status.stderr)
-        );
         // The operators' login roles and their mapping are kept by `scripts/dev-env up`
         // (`famctx roles sync`), which `scripts/test` runs first.
         let mut su = superuser();
@@ -119,16 +116,32 @@ fn template() -> &'static str {
         // Copying needs the source idle; retry while other sessions finish.
         for attempt in 0.. {
             match su.batch_execute(&format!(
-                "CREATE DATABASE {template} TEMPLATE famctx OWNER famctx_owner"
+                "CREATE DATABASE {template} TEMPLATE {} OWNER famctx_owner",
+                source_db()
             )) {
                 Ok(()) => break,
                 Err(e) if attempt < 50 => {
                     let _ = e;
                     std::thread::sleep(std::time::Duration::from_millis(200));
                 }
-                Err(e) => panic!("cannot copy famctx: {e}"),
+                Err(e) => panic!("cannot copy {}: {e}", source_db()),
             }
         }
+        // This build's pending migrations go to the copy only: the shared famctx database
+        // keeps the migrations of the build that set the dev environment up.
+        let status = famctx_raw(
+            &[(
+                "FAMCTX_DATABASE_URL",
+                with_db(&var("FAMCTX_OWNER_URL"), &template),
+            )],
+            &["db", "migrate"],
+            None,
+        );
+        assert!(
+            status.status.success(),
+            "db migrate: {}",
+            String::from_utf8_lossy(&status.stderr)
+        );
         // Tests start from the demo data with no users, grants or audit rows
         // of their own, whatever was done with the dev environment before.
         su.batch_execute(&format!("REVOKE ALL ON DATABASE {template} FROM PUBLIC"))
