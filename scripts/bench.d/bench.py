@@ -26,7 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 DEV = REPO / "target" / "dev"
 OUT = REPO / "target" / "bench"
-FAMCTX = REPO / "target" / "release" / "famctx"
+# FAMCTX_BENCH_BIN measures another build (e.g. the one before a change) on the same databases.
+FAMCTX = Path(os.environ.get("FAMCTX_BENCH_BIN") or REPO / "target" / "release" / "famctx")
 PG_LOG = DEV / "pg" / "log"
 DATA_DIFF = OUT / "venv" / "bin" / "data-diff"
 
@@ -1353,6 +1354,13 @@ class Bench:
         self.row(sec, f"  revoke of the same {BULK_ROWS} (for the record)", median(samples["revoke"]), None,
                  "", "s", note=f"server time {median(samples['revoke_server_s']):.2f} s" if samples.get(
                      "revoke_server_s") else "", key="bulk_revoke")
+        # A revoke of the same rows straight after the grant, while the statistics still know of
+        # none of its grants: its slowest run against the grant's own time in that run.
+        worst = max(range(runs), key=lambda i: samples["revoke"][i] / samples["apply"][i])
+        self.row(sec, f"  revoke straight after the grant, the slowest of {runs} against that run's grant",
+                 samples["revoke"][worst], samples["apply"][worst], "the grant of the same run", "s",
+                 note="revokes: " + ", ".join(f"{x:.2f}" for x in samples["revoke"]) + " s; grants: " +
+                 ", ".join(f"{x:.2f}" for x in samples["apply"]) + " s", key="bulk_revoke_vs_grant")
         for name in ("apply", "revoke"):
             worst = max(range(runs), key=lambda i: samples[name][i])
             by = samples.get(f"{name}_server_by", [{}] * runs)[worst]
@@ -1380,6 +1388,35 @@ class Bench:
                  note=f"diagnostic, on {n:,} rows; x {BULK_ROWS:,} rows = "
                       f"{us(t_fn) * BULK_ROWS / 1e6:.2f} s against {us(t_inline) * BULK_ROWS / 1e6:.2f} s",
                  key="canonical_fn")
+
+        self.bench_audit_rate(sec)
+
+    def bench_audit_rate(self, sec, n=10_000):
+        """Audit rows a second on the server: n rows by n fc.audit_write calls, against the same n
+        rows appended as one set (fc.audit_append, V16), each in a transaction rolled back (the
+        chain is left as it was)."""
+        e = self.env
+        row = ("NULL, 'bench', 'db', NULL, 'schema_migrated', 'allowed', NULL, '{}', '{}', "
+               "'staff.' || g, NULL, 'bench audit rate', jsonb_build_object('line', g)")
+        one = f"SELECT count(fc.audit_write({row})) FROM generate_series(1, {n}) g"
+        many = (f"SELECT fc.audit_append(array_agg(ROW({row})::fc.audit_entry_t ORDER BY g)) "
+                f"FROM generate_series(1, {n}) g")
+        has_set = self.psql(e.fc_owner, "SELECT to_regproc('fc.audit_append') IS NOT NULL") == "t"
+
+        def rate(sql):
+            out = self.psql(e.fc_owner, f"BEGIN; EXPLAIN (ANALYZE, TIMING OFF) {sql}; ROLLBACK;", timeout=900)
+            return n / (float(re.search(r"Execution Time: ([\d.]+) ms", out).group(1)) / 1000)
+        ones, sets = [], []
+        for _ in range(3):
+            ones.append(rate(one))
+            if has_set:
+                sets.append(rate(many))
+        self.results["audit_rate"] = {"rows": n, "one_at_a_time": ones, "set": sets}
+        spread = lambda xs: f"{min(xs):,.0f}-{max(xs):,.0f}" if xs else "n/a"
+        self.row(sec, f"  audit rows a second on the server, {n:,} rows: one fc.audit_write a row / one set",
+                 statistics.median(ones), statistics.median(sets) if sets else None,
+                 "fc.audit_append of the same rows (V16)", "rows/s",
+                 note=f"median of 3; one at a time {spread(ones)}, set {spread(sets)}", key="audit_rate")
 
     # --- 8. MDM validate ---------------------------------------------------------------------------
 
