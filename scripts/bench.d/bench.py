@@ -1357,7 +1357,7 @@ class Bench:
         # A revoke of the same rows straight after the grant, while the statistics still know of
         # none of its grants: its slowest run against the grant's own time in that run.
         worst = max(range(runs), key=lambda i: samples["revoke"][i] / samples["apply"][i])
-        self.row(sec, f"  revoke straight after the grant, the slowest of {runs} against that run's grant",
+        self.row(sec, f"  revoke straight after the grant / that run's grant, the worst of {runs} runs",
                  samples["revoke"][worst], samples["apply"][worst], "the grant of the same run", "s",
                  note="revokes: " + ", ".join(f"{x:.2f}" for x in samples["revoke"]) + " s; grants: " +
                  ", ".join(f"{x:.2f}" for x in samples["apply"]) + " s", key="bulk_revoke_vs_grant")
