@@ -54,7 +54,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(13, "search_path"),
     migration!(14, "door_hardening"),
     migration!(15, "door_review"),
-    migration!(18, "export_lines"),
+    migration!(16, "bulk_plans"),
+    migration!(17, "export_lines"),
 ];
 
 impl Migration {

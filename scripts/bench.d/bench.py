@@ -26,7 +26,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 DEV = REPO / "target" / "dev"
 OUT = REPO / "target" / "bench"
-FAMCTX = REPO / "target" / "release" / "famctx"
+# FAMCTX_BENCH_BIN measures another build (e.g. the one before a change) on the same databases.
+FAMCTX = Path(os.environ.get("FAMCTX_BENCH_BIN") or REPO / "target" / "release" / "famctx")
 PG_LOG = DEV / "pg" / "log"
 DATA_DIFF = OUT / "venv" / "bin" / "data-diff"
 
@@ -143,7 +144,13 @@ class Env:
             raise BenchError(f"not set: {', '.join(missing)} (source target/dev/env and target/dev/server-env)")
         e = os.environ
         self.scale, self.persons = scale, persons
-        self.fc_db, self.mdm_db = f"famctx_bench_{scale}", f"mdm_bench_{scale}"
+        # FAMCTX_BENCH_TAG=name keeps a branch's databases (and their migrations) apart from the
+        # shared ones: famctx_bench_<scale>_<name>, mdm_bench_<scale>_<name>.
+        tag = os.environ.get("FAMCTX_BENCH_TAG", "")
+        if tag and not re.fullmatch(r"[a-z0-9]{1,20}", tag):
+            raise BenchError("FAMCTX_BENCH_TAG: 1 to 20 lower-case letters and digits")
+        suffix = f"_{tag}" if tag else ""
+        self.fc_db, self.mdm_db = f"famctx_bench_{scale}{suffix}", f"mdm_bench_{scale}{suffix}"
         # The operator's URLs: server and database only; the user and the AD password are the
         # operator's own (op_url), as famctx signs in.
         self.fc_op = with_db(e["FAMCTX_DATABASE_URL"], self.fc_db)
@@ -1076,9 +1083,9 @@ class Bench:
 
     @staticmethod
     def export_lines_sql():
-        """The statement of the jsonl export cursor (sql/migrations/V18__export_lines.sql), with
+        """The statement of the jsonl export cursor (sql/migrations/V17__export_lines.sql), with
         no window: every row in id order, each one JSON object."""
-        src = (REPO / "sql/migrations/V18__export_lines.sql").read_text()
+        src = (REPO / "sql/migrations/V17__export_lines.sql").read_text()
         start = src.index("'SELECT row_to_json(r)::text FROM ('")
         body = src[start:src.index("USING v_upto", start)]
         parts = re.findall(r"'((?:[^']|'')*)'", body.split("|| v_window ||")[0])
@@ -1094,7 +1101,7 @@ class Bench:
         # sign-in costs about 13 ms less than an LDAP-checked one: nothing against seconds.
         penv = e.psql_env(e.fc_owner)
         famctx_cmd = e.famctx_cmd("audit", "export", "-o", "jsonl")
-        # The same rows as the same JSON lines: the export cursor's statement (V18), through
+        # The same rows as the same JSON lines: the export cursor's statement (V17), through
         # psql's \copy. CSV with quote and delimiter characters that JSON never holds raw
         # writes each line as it is (text COPY would double every backslash).
         psql_cmd = e.psql_cmd(e.fc_owner, "-c", "\\copy (" + self.export_lines_sql() + ") TO STDOUT "
@@ -1361,6 +1368,13 @@ class Bench:
         self.row(sec, f"  revoke of the same {BULK_ROWS} (for the record)", median(samples["revoke"]), None,
                  "", "s", note=f"server time {median(samples['revoke_server_s']):.2f} s" if samples.get(
                      "revoke_server_s") else "", key="bulk_revoke")
+        # A revoke of the same rows straight after the grant, while the statistics still know of
+        # none of its grants: its slowest run against the grant's own time in that run.
+        worst = max(range(runs), key=lambda i: samples["revoke"][i] / samples["apply"][i])
+        self.row(sec, f"  revoke straight after the grant / that run's grant, the worst of {runs} runs",
+                 samples["revoke"][worst], samples["apply"][worst], "the grant of the same run", "s",
+                 note="revokes: " + ", ".join(f"{x:.2f}" for x in samples["revoke"]) + " s; grants: " +
+                 ", ".join(f"{x:.2f}" for x in samples["apply"]) + " s", key="bulk_revoke_vs_grant")
         for name in ("apply", "revoke"):
             worst = max(range(runs), key=lambda i: samples[name][i])
             by = samples.get(f"{name}_server_by", [{}] * runs)[worst]
@@ -1388,6 +1402,35 @@ class Bench:
                  note=f"diagnostic, on {n:,} rows; x {BULK_ROWS:,} rows = "
                       f"{us(t_fn) * BULK_ROWS / 1e6:.2f} s against {us(t_inline) * BULK_ROWS / 1e6:.2f} s",
                  key="canonical_fn")
+
+        self.bench_audit_rate(sec)
+
+    def bench_audit_rate(self, sec, n=10_000):
+        """Audit rows a second on the server: n rows by n fc.audit_write calls, against the same n
+        rows appended as one set (fc.audit_append, V16), each in a transaction rolled back (the
+        chain is left as it was)."""
+        e = self.env
+        row = ("NULL, 'bench', 'db', NULL, 'schema_migrated', 'allowed', NULL, '{}', '{}', "
+               "'staff.' || g, NULL, 'bench audit rate', jsonb_build_object('line', g)")
+        one = f"SELECT count(fc.audit_write({row})) FROM generate_series(1, {n}) g"
+        many = (f"SELECT fc.audit_append(array_agg(ROW({row})::fc.audit_entry_t ORDER BY g)) "
+                f"FROM generate_series(1, {n}) g")
+        has_set = self.psql(e.fc_owner, "SELECT to_regproc('fc.audit_append') IS NOT NULL") == "t"
+
+        def rate(sql):
+            out = self.psql(e.fc_owner, f"BEGIN; EXPLAIN (ANALYZE, TIMING OFF) {sql}; ROLLBACK;", timeout=900)
+            return n / (float(re.search(r"Execution Time: ([\d.]+) ms", out).group(1)) / 1000)
+        ones, sets = [], []
+        for _ in range(3):
+            ones.append(rate(one))
+            if has_set:
+                sets.append(rate(many))
+        self.results["audit_rate"] = {"rows": n, "one_at_a_time": ones, "set": sets}
+        spread = lambda xs: f"{min(xs):,.0f}-{max(xs):,.0f}" if xs else "n/a"
+        self.row(sec, f"  audit rows a second on the server, {n:,} rows: one fc.audit_write a row / one set",
+                 statistics.median(ones), statistics.median(sets) if sets else None,
+                 "fc.audit_append of the same rows (V16)", "rows/s",
+                 note=f"median of 3; one at a time {spread(ones)}, set {spread(sets)}", key="audit_rate")
 
     # --- 8. MDM validate ---------------------------------------------------------------------------
 
@@ -1699,7 +1742,7 @@ def drop_all():
     clean, pw = split_password(su)
     env = dict(os.environ, PGPASSWORD=pw)
     _, out, _ = run(["psql", "-X", "-q", "-At", "-d", clean, "-c",
-                     "SELECT datname FROM pg_database WHERE datname ~ '^(famctx|mdm)_bench_[a-z0-9]+$'"],
+                     "SELECT datname FROM pg_database WHERE datname ~ '^(famctx|mdm)_bench_[a-z0-9]+(_[a-z0-9]+)?$'"],
                     env=env, timeout=60)
     for db in out.split():
         log(f"dropping {db}")

@@ -236,7 +236,8 @@ impl<'a> Verifier<'a> {
 
 /// sha256(previous hash || canonical bytes), the canonical bytes being each
 /// field as `<octet length>:<text>` or `-` for NULL, one a line; the same
-/// definition as `fc.audit_canonical` in sql/migrations/V3__audit.sql.
+/// definition as `fc.audit_canonical` (sql/migrations/V3__audit.sql; V16 writes the same bytes
+/// as one inlinable expression).
 pub fn row_hash(prev: &[u8], id: &str, fields: &[Option<String>]) -> Vec<u8> {
     let mut h = Sha256::new();
     h.update(prev);

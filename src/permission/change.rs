@@ -26,7 +26,7 @@ const CONFIRM_OVER: usize = 5;
 const MAX_FILE: u64 = 64 * 1024 * 1024;
 
 /// What a change did (or, in a dry run, would do) to one grant, as the database names it
-/// (`fc.plan_grants`, `fc.apply_grants`).
+/// (`fc.plan_grants`, `fc.apply_plan`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {

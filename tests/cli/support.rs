@@ -78,6 +78,13 @@ pub fn superuser() -> Client {
     connect(&var("FAMCTX_SUPERUSER_URL"))
 }
 
+/// The seeded database the tests start from: the dev environment's famctx, or the database
+/// FAMCTX_TEST_SOURCE_DB names (seeded by scripts/seed the same way), for a build whose
+/// migrations famctx must not get or does not know.
+fn source_db() -> String {
+    std::env::var("FAMCTX_TEST_SOURCE_DB").unwrap_or_else(|_| "famctx".into())
+}
+
 /// The seeded, migrated database every private test database is copied from.
 fn template() -> &'static str {
     static TEMPLATE: OnceLock<()> = OnceLock::new();
@@ -109,14 +116,15 @@ fn template() -> &'static str {
         // Copying needs the source idle; retry while other sessions finish.
         for attempt in 0.. {
             match su.batch_execute(&format!(
-                "CREATE DATABASE {template} TEMPLATE famctx OWNER famctx_owner"
+                "CREATE DATABASE {template} TEMPLATE {} OWNER famctx_owner",
+                source_db()
             )) {
                 Ok(()) => break,
                 Err(e) if attempt < 50 => {
                     let _ = e;
                     std::thread::sleep(std::time::Duration::from_millis(200));
                 }
-                Err(e) => panic!("cannot copy famctx: {e}"),
+                Err(e) => panic!("cannot copy {}: {e}", source_db()),
             }
         }
         // This build's pending migrations go to the copy only: the shared famctx database
