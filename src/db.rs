@@ -55,6 +55,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(14, "door_hardening"),
     migration!(15, "door_review"),
     migration!(18, "export_lines"),
+    migration!(19, "roles_sync_linear"),
 ];
 
 impl Migration {
