@@ -447,8 +447,8 @@ fn the_roles_sync_body_keeps_its_owner_and_privileges() {
 }
 
 /// The plan for thousands of members, as an admin sees it: every member once (created, changed
-/// or unchanged), every managed role left out of the list losing its groups and its login, and
-/// the summary counting the list. Nothing is changed (a dry run), so no role is made.
+/// or unchanged), every managed role left out of the list (or whose name another account now
+/// holds) losing its groups and its login, and the summary counting the list. Nothing is changed (a dry run), so no role is made.
 #[test]
 fn roles_sync_plans_thousands_of_members_each_once() {
     let db = TestDb::new("roles_plan");
@@ -467,6 +467,7 @@ fn roles_sync_plans_thousands_of_members_each_once() {
     let mut expected: Vec<(String, String, String)> = Vec::new();
     let mut unchanged = 0;
     let mut kept = std::collections::BTreeSet::new();
+    let mut reused = Vec::new();
     for (i, r) in managed.iter().enumerate() {
         let role: String = r.get(0);
         let guid: String = r.get(2);
@@ -478,6 +479,19 @@ fn roles_sync_plans_thousands_of_members_each_once() {
                 expected.push(change("left", &format!("famctx_{g}")));
             }
             expected.push(change("login_disabled", ""));
+            continue;
+        }
+        if role != "bi.admin" && i == 5 && !groups.is_empty() {
+            // The name now held by another AD account: a conflict, and the role made for the
+            // first account loses its groups and its login.
+            for g in &groups {
+                expected.push(change("left", &format!("famctx_{g}")));
+            }
+            expected.push(change("login_disabled", ""));
+            reused.push(role.clone());
+            members.push(json!({"account": r.get::<_, String>(1),
+                                "guid": "00000000-0000-4000-8000-00000000000f",
+                                "display": "Another", "groups": groups}));
             continue;
         }
         if role != "bi.admin" && i % 10 == 7 && !groups.contains(&"auditors".to_string()) {
@@ -554,7 +568,13 @@ fn roles_sync_plans_thousands_of_members_each_once() {
         seen == expected,
         "the plan differs from the expected changes"
     );
-    assert_eq!(plan["conflicts"], json!([]), "{}", plan["conflicts"]);
+    let conflicts: Vec<&str> = plan["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(conflicts, reused, "{}", plan["conflicts"]);
     let count = |k: &str| expected.iter().filter(|c| c.1 == k).count();
     let summary = &plan["summary"];
     assert_eq!(summary["members"], members.len());
@@ -565,5 +585,5 @@ fn roles_sync_plans_thousands_of_members_each_once() {
     assert_eq!(summary["left"], count("left"));
     assert_eq!(summary["login_disabled"], count("login_disabled"));
     assert_eq!(summary["unchanged"], unchanged);
-    assert_eq!(summary["conflicts"], 0);
+    assert_eq!(summary["conflicts"], reused.len());
 }
