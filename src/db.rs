@@ -56,6 +56,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(15, "door_review"),
     migration!(16, "bulk_plans"),
     migration!(17, "export_lines"),
+    migration!(18, "roles_sync_linear"),
 ];
 
 impl Migration {

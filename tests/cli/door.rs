@@ -415,3 +415,175 @@ impl Drop for Cleanup {
             .output();
     }
 }
+
+/// fc.roles_sync (V18) keeps what V15 gave it: the owner that may create roles, no operator's
+/// EXECUTE, and its search path as its only setting (the entry point pins the time zone).
+#[test]
+fn the_roles_sync_body_keeps_its_owner_and_privileges() {
+    let db = TestDb::new("roles_owner");
+    let row = db
+        .superuser()
+        .query_one(
+            "SELECT pg_get_userbyid(p.proowner)::text, p.prosecdef, p.proconfig, \
+                    has_function_privilege('famctx_operator', p.oid, 'EXECUTE'), \
+                    has_function_privilege('famctx_admins', p.oid, 'EXECUTE'), \
+                    has_function_privilege('famctx_app', p.oid, 'EXECUTE'), \
+                    p.proacl IS NULL OR EXISTS (SELECT 1 FROM aclexplode(p.proacl) a \
+                                                WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE') \
+             FROM pg_proc p WHERE p.oid = 'fc.roles_sync(jsonb)'::regprocedure",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "famctx_roles");
+    assert!(row.get::<_, bool>(1), "SECURITY DEFINER");
+    assert_eq!(
+        row.get::<_, Option<Vec<String>>>(2),
+        Some(vec!["search_path=pg_catalog, pg_temp".to_string()])
+    );
+    assert!(!row.get::<_, bool>(3), "famctx_operator may not call it");
+    assert!(!row.get::<_, bool>(4), "famctx_admins may not call it");
+    assert!(!row.get::<_, bool>(5), "famctx_app may not call it");
+    assert!(!row.get::<_, bool>(6), "PUBLIC may not call it");
+}
+
+/// The plan for thousands of members, as an admin sees it: every member once (created, changed
+/// or unchanged), every managed role left out of the list (or whose name another account now
+/// holds) losing its groups and its login, and the summary counting the list. Nothing is changed (a dry run), so no role is made.
+#[test]
+fn roles_sync_plans_thousands_of_members_each_once() {
+    let db = TestDb::new("roles_plan");
+    let managed = db
+        .superuser()
+        .query(
+            "SELECT o.role_name, o.account_name, o.object_guid::text, o.display_name, \
+                    ARRAY(SELECT g FROM unnest(ARRAY['admins', 'auditors', 'users']) g \
+                          WHERE pg_has_role(o.role_name, 'famctx_' || g, 'MEMBER')) \
+             FROM fc.operator_role o JOIN pg_roles r ON r.rolname = o.role_name \
+             WHERE r.rolcanlogin ORDER BY o.role_name",
+            &[],
+        )
+        .unwrap();
+    let mut members = Vec::new();
+    let mut expected: Vec<(String, String, String)> = Vec::new();
+    let mut unchanged = 0;
+    let mut kept = std::collections::BTreeSet::new();
+    let mut reused = Vec::new();
+    for (i, r) in managed.iter().enumerate() {
+        let role: String = r.get(0);
+        let guid: String = r.get(2);
+        let mut groups: Vec<String> = r.get(4);
+        let change = |c: &str, g: &str| (role.clone(), c.to_string(), g.to_string());
+        if role != "bi.admin" && (i % 10 == 3 || groups.is_empty()) {
+            // Left the groups (or AD): loses each group role and the login.
+            for g in &groups {
+                expected.push(change("left", &format!("famctx_{g}")));
+            }
+            expected.push(change("login_disabled", ""));
+            continue;
+        }
+        if role != "bi.admin" && i == 5 && !groups.is_empty() {
+            // The name now held by another AD account: a conflict, and the role made for the
+            // first account loses its groups and its login.
+            for g in &groups {
+                expected.push(change("left", &format!("famctx_{g}")));
+            }
+            expected.push(change("login_disabled", ""));
+            reused.push(role.clone());
+            members.push(json!({"account": r.get::<_, String>(1),
+                                "guid": "00000000-0000-4000-8000-00000000000f",
+                                "display": "Another", "groups": groups}));
+            continue;
+        }
+        if role != "bi.admin" && i % 10 == 7 && !groups.contains(&"auditors".to_string()) {
+            groups.push("auditors".into());
+            expected.push(change("joined", "famctx_auditors"));
+        } else {
+            unchanged += 1;
+        }
+        kept.insert(role.clone());
+        members.push(json!({"account": r.get::<_, String>(1), "guid": guid,
+                            "display": r.get::<_, Option<String>>(3), "groups": groups}));
+    }
+    assert!(
+        kept.len() > 100,
+        "the dev directory's managed roles: {}",
+        kept.len()
+    );
+    let tag = std::process::id();
+    let new = 8000;
+    for i in 0..new {
+        let account = format!("zz.plan{tag}.{i:05}");
+        members.push(json!({"account": account, "guid": format!("00000000-0000-4000-8000-{:06}{i:06}", tag % 1_000_000),
+                            "display": format!("Planned {i}"), "groups": ["users"]}));
+        expected.push((account.clone(), "created".into(), String::new()));
+        expected.push((account, "joined".into(), "famctx_users".into()));
+    }
+    let mut admin = db.sign_in("bi.admin").expect("bi.admin signs in");
+    let envelope = call(
+        &mut admin,
+        "roles_sync",
+        json!({"members": members, "dry_run": true, "reason": "plan test"}),
+    );
+    assert_eq!(envelope["outcome"], "recorded", "{envelope}");
+    let plan: Value = admin
+        .query_one(
+            "SELECT fc_api.collect($1::text::uuid)",
+            &[&envelope["ticket"].as_str().unwrap()],
+        )
+        .unwrap()
+        .get(0);
+    let changes = plan["changes"].as_array().expect("changes");
+    let mut seen: Vec<(String, String, String)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c["role"].as_str().unwrap().to_string(),
+                c["change"].as_str().unwrap().to_string(),
+                c["group"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    // The members' changes come first, each role's together, then the leavers'.
+    let first_leaver = seen
+        .iter()
+        .position(|c| !kept.contains(&c.0) && !c.0.starts_with("zz.plan"));
+    if let Some(p) = first_leaver {
+        assert!(
+            seen[p..]
+                .iter()
+                .all(|c| !kept.contains(&c.0) && !c.0.starts_with("zz.plan")),
+            "a member's change after the leavers'"
+        );
+    }
+    let mut runs = std::collections::BTreeSet::new();
+    for (i, c) in seen.iter().enumerate() {
+        if i == 0 || seen[i - 1].0 != c.0 {
+            assert!(runs.insert(c.0.clone()), "{} listed in two places", c.0);
+        }
+    }
+    seen.sort();
+    expected.sort();
+    assert_eq!(seen.len(), expected.len(), "number of changes");
+    assert!(
+        seen == expected,
+        "the plan differs from the expected changes"
+    );
+    let conflicts: Vec<&str> = plan["conflicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(conflicts, reused, "{}", plan["conflicts"]);
+    let count = |k: &str| expected.iter().filter(|c| c.1 == k).count();
+    let summary = &plan["summary"];
+    assert_eq!(summary["members"], members.len());
+    assert_eq!(summary["created"], new);
+    assert_eq!(summary["adopted"], 0);
+    assert_eq!(summary["login_enabled"], 0);
+    assert_eq!(summary["joined"], count("joined"));
+    assert_eq!(summary["left"], count("left"));
+    assert_eq!(summary["login_disabled"], count("login_disabled"));
+    assert_eq!(summary["unchanged"], unchanged);
+    assert_eq!(summary["conflicts"], reused.len());
+}
