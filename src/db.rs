@@ -57,6 +57,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(16, "bulk_plans"),
     migration!(17, "export_lines"),
     migration!(18, "roles_sync_linear"),
+    migration!(19, "caller_no_row_lock"),
 ];
 
 impl Migration {

@@ -587,3 +587,36 @@ fn roles_sync_plans_thousands_of_members_each_once() {
     assert_eq!(summary["unchanged"], unchanged);
     assert_eq!(summary["conflicts"], reused.len());
 }
+
+/// Recording the caller locks nothing when nothing about them changed: one user's requests at
+/// once never wait for each other's commit (V19). Before, every request locked the caller's row
+/// in fc.app_user until its commit (a lock-only xmax on the row).
+#[test]
+fn a_callers_requests_do_not_lock_their_own_row() {
+    let db = TestDb::new("door_caller_lock");
+    let lookup = || {
+        db.run(
+            "sw.alice",
+            &["family", "show", "fc:1", "--reason", "row lock check"],
+        )
+        .ok();
+    };
+    lookup();
+    let xmax = || -> String {
+        db.superuser()
+            .query_one(
+                "SELECT xmax::text FROM fc.app_user WHERE account_name = 'sw.alice'",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let first = xmax();
+    lookup();
+    lookup();
+    assert_eq!(
+        xmax(),
+        first,
+        "the caller's row was locked or written by a request that changed nothing about them"
+    );
+}
