@@ -62,7 +62,10 @@ pub fn run(ctx: &Context, command: &FamilyCommand) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json])?;
     let id = PersonId::parse(&args.id)?;
-    let reason = crate::text::reason(&ctx.settings, args.reason.as_deref())?;
+    let reason = crate::text::reason(
+        ctx.settings.flag("reason_required")?,
+        args.reason.as_deref(),
+    )?;
     // A refused lookup is still about this person: IG's report must show it.
     let subject = match id {
         PersonId::Fc(n) => Some(n),

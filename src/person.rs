@@ -95,7 +95,10 @@ pub fn run(ctx: &Context, command: &PersonCommand) -> Result<u8> {
             })
         })
         .transpose()?;
-    let reason = crate::text::reason(&ctx.settings, args.reason.as_deref())?;
+    let reason = crate::text::reason(
+        ctx.settings.flag("reason_required")?,
+        args.reason.as_deref(),
+    )?;
     let mut door = Door::open(
         ctx,
         Needs::Role(Role::User),

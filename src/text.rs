@@ -1,7 +1,6 @@
 //! What operators type, checked before it goes anywhere: free text for the audit trail
 //! (reasons, tickets, names), person ids, and text made short and safe to show or record.
 
-use crate::config::Settings;
 use crate::error::{Error, Result};
 
 /// Checks a justification or other free text before it reaches the audit
@@ -87,12 +86,12 @@ pub fn ellipsis(text: &str, max: usize) -> String {
     cut
 }
 
-/// The justification: required unless the config says otherwise, and
+/// The justification: required unless the policy (`reason_required`) says otherwise, and
 /// never blank.
-pub fn reason(settings: &Settings, given: Option<&str>) -> Result<Option<String>> {
+pub fn reason(required: bool, given: Option<&str>) -> Result<Option<String>> {
     match given {
         Some(text) => free_text("--reason", text, 500).map(Some),
-        None if settings.flag("reason_required")? => Err(Error::Usage(
+        None if required => Err(Error::Usage(
             "--reason is required: say why you are looking, e.g. --reason \"s47 enquiry, case 1234\"".into(),
         )),
         None => Ok(None),

@@ -8,76 +8,13 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::problems::{Field, Kind, Problem};
-use super::{check_account_name, Action, Change};
+use super::problems::{Draft, Field, Kind, Problem, Typed};
+use super::{check_account_name, Action};
 use crate::error::{Error, Result};
 use crate::text::shorten;
 use crate::when;
 
 const HEADER: [&str; 6] = ["action", "user", "source", "expires", "reason", "ticket"];
-
-/// The fields of a line as typed (trimmed; an empty field is absent).
-#[derive(Debug, Clone, Default)]
-pub struct Typed {
-    pub action: Option<String>,
-    pub user: Option<String>,
-    pub source: Option<String>,
-    pub expires: Option<String>,
-    pub reason: Option<String>,
-    pub ticket: Option<String>,
-}
-
-impl Typed {
-    fn set(&mut self, field: Field, value: Option<String>) {
-        let value = value.filter(|v| !v.is_empty());
-        match field {
-            Field::Action => self.action = value,
-            Field::User => self.user = value,
-            Field::Source => self.source = value,
-            Field::Expires => self.expires = value,
-            Field::Reason => self.reason = value,
-            Field::Ticket => self.ticket = value,
-            Field::Line => {}
-        }
-    }
-}
-
-/// One line of a bulk file: what it says, what could be made of it, and what is wrong with it.
-#[derive(Debug, Clone)]
-pub struct Draft {
-    pub line: usize,
-    pub typed: Typed,
-    pub action: Option<Action>,
-    /// The user, when it can be an AD account name (and so is looked up).
-    pub account_name: Option<String>,
-    /// The expiry read, in the past or not.
-    pub expires: Option<DateTime<Utc>>,
-    pub reason: Option<String>,
-    pub ticket: Option<String>,
-    pub problems: Vec<Problem>,
-}
-
-impl Draft {
-    /// The change this line asks for, when nothing is wrong with it.
-    pub fn change(&self) -> Option<Change> {
-        if !self.problems.is_empty() {
-            return None;
-        }
-        Some(Change {
-            line: self.line,
-            action: self.action?,
-            user: self.account_name.clone()?,
-            source: self.typed.source.clone()?,
-            expires: self.expires,
-            reason: self.reason.clone()?,
-            ticket: self.ticket.clone(),
-        })
-    }
-
-    pub(super) fn add(&mut self, problem: Problem) {
-        self.problems.push(problem);
-    }
-}
 
 /// Reads a bulk file (CSV with the documented header, or JSON lines) into one draft a line,
 /// in line order, each with every problem the file alone shows. `now` judges past expiries.
@@ -440,6 +377,7 @@ fn draft(line: usize, typed: Typed, mut problems: Vec<Problem>, now: DateTime<Ut
 
 #[cfg(test)]
 mod tests {
+    use super::super::Change;
     use super::*;
 
     fn now() -> DateTime<Utc> {

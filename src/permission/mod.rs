@@ -32,9 +32,10 @@ use crate::progress::Progress;
 /// More names than this show the progress of their AD lookups (a terminal only).
 const LOOKUP_PROGRESS_OVER: usize = 250;
 
-pub use bulk::{read as read_bulk, Draft, Typed};
+pub use bulk::read as read_bulk;
 pub use change::{Effect, Outcome};
 pub use list::{ListedGrant, ReviewedGrant};
+pub use problems::{Draft, Typed};
 pub use problems::{Field, Kind, Problem, Rejection};
 
 #[derive(Debug, Subcommand)]

@@ -1,5 +1,5 @@
-//! What is wrong with the lines of a bulk file, all of it at once: the problems the file alone
-//! shows ([`super::bulk`]), then those that need the directory (no such account, a disabled
+//! A line of a bulk file as read ([`Draft`]) and what is wrong with the lines, all of it at
+//! once: the problems the file alone shows (found by [`super::bulk`]), then those that need the directory (no such account, a disabled
 //! one, the operator's own), the other lines (contradictions) and the database's list of
 //! sources. The report lists every problem of every bad line in line order, each with what
 //! to do, as a table, JSON or CSV.
@@ -9,11 +9,75 @@ use std::collections::HashMap;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::bulk::Draft;
-use super::{Action, Found};
+use chrono::{DateTime, Utc};
+
+use super::{Action, Change, Found};
 use crate::error::Result;
 use crate::output::{Format, Output, Table};
 use crate::text::shorten;
+
+/// The fields of a line as typed (trimmed; an empty field is absent).
+#[derive(Debug, Clone, Default)]
+pub struct Typed {
+    pub action: Option<String>,
+    pub user: Option<String>,
+    pub source: Option<String>,
+    pub expires: Option<String>,
+    pub reason: Option<String>,
+    pub ticket: Option<String>,
+}
+
+impl Typed {
+    pub(super) fn set(&mut self, field: Field, value: Option<String>) {
+        let value = value.filter(|v| !v.is_empty());
+        match field {
+            Field::Action => self.action = value,
+            Field::User => self.user = value,
+            Field::Source => self.source = value,
+            Field::Expires => self.expires = value,
+            Field::Reason => self.reason = value,
+            Field::Ticket => self.ticket = value,
+            Field::Line => {}
+        }
+    }
+}
+
+/// One line of a bulk file: what it says, what could be made of it, and what is wrong with it.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub line: usize,
+    pub typed: Typed,
+    pub action: Option<Action>,
+    /// The user, when it can be an AD account name (and so is looked up).
+    pub account_name: Option<String>,
+    /// The expiry read, in the past or not.
+    pub expires: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+    pub ticket: Option<String>,
+    pub problems: Vec<Problem>,
+}
+
+impl Draft {
+    /// The change this line asks for, when nothing is wrong with it.
+    pub fn change(&self) -> Option<Change> {
+        if !self.problems.is_empty() {
+            return None;
+        }
+        Some(Change {
+            line: self.line,
+            action: self.action?,
+            user: self.account_name.clone()?,
+            source: self.typed.source.clone()?,
+            expires: self.expires,
+            reason: self.reason.clone()?,
+            ticket: self.ticket.clone(),
+        })
+    }
+
+    pub(super) fn add(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
+}
 
 /// The part of a line a problem is about (`line`: the line as a whole).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
