@@ -295,7 +295,14 @@ fn refuse(
     let summary = rejection.summary();
     let err = match refused {
         Err(Error::NotPermitted(_)) => Error::NotPermitted(summary),
-        Err(Error::Usage(_)) | Ok(_) => Error::Usage(summary),
+        Err(Error::Usage(_)) => Error::Usage(summary),
+        // Every problem famctx found travels with its line, so the database must refuse too.
+        // It was a dry run: nothing changed, but the trail records it as allowed.
+        Ok(_) => Error::Other(format!(
+            "{summary}; the database accepted the file as a dry run (recorded as allowed, \
+             nothing changed) where it should have refused it: report this to the Family \
+             Context administrators"
+        )),
         Err(other) => return Err(other),
     };
     rejection.render(out)?;
