@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::action::Action;
 use crate::context::Context;
-use crate::error::{code, Error, Result};
+use crate::error::{code, Result};
 use crate::guard::{Door, Needs, Role};
 use crate::output::Format;
 use crate::output::{Output, Table, Tone};
@@ -92,8 +92,7 @@ pub fn run(ctx: &Context, command: &FamilyCommand) -> Result<u8> {
     match out.format {
         Format::Json => out.json(&document)?,
         _ => {
-            let view: FamilyView = serde_json::from_value(document)
-                .map_err(|e| Error::Other(format!("the family document could not be read: {e}")))?;
+            let view: FamilyView = crate::guard::read_answer("family_show", document)?;
             if args.wide {
                 render_wide(&mut out, &view)?
             } else {

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use postgres::types::Type;
 use postgres::Client;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -374,6 +375,12 @@ impl Door {
         self.unwrap(envelope)
     }
 
+    /// `call`, its answer read as `T`.
+    pub fn call_as<T: DeserializeOwned>(&mut self, function: &str, request: Value) -> Result<T> {
+        let answer = self.call(function, request)?;
+        read_answer(function, answer)
+    }
+
     /// One round trip: `fc_api.<function>(request)` and its envelope; a refusal it returns
     /// becomes the error of its kind.
     fn envelope(&mut self, function: &str, request: Value) -> Result<Value> {
@@ -584,4 +591,14 @@ fn sign_in_refused(
             sign_in(ctx, auth, &operator, password)
         }
     }
+}
+
+/// What `fc_api.<function>` answered, read as `T`; an answer famctx cannot read is an error
+/// that names the function.
+pub fn read_answer<T: DeserializeOwned>(function: &str, answer: Value) -> Result<T> {
+    serde_json::from_value(answer).map_err(|e| {
+        Error::Other(format!(
+            "the answer of fc_api.{function} could not be read: {e}"
+        ))
+    })
 }

@@ -117,8 +117,7 @@ pub fn run(ctx: &Context, command: &PersonCommand) -> Result<u8> {
             "reason": reason,
         }),
     )?;
-    let page: SearchResults = serde_json::from_value(document.clone())
-        .map_err(|e| Error::Other(format!("the search result could not be read: {e}")))?;
+    let page: SearchResults = crate::guard::read_answer("person_search", document.clone())?;
     match out.format {
         Format::Json => out.json(&document)?,
         Format::Jsonl => {

@@ -34,9 +34,7 @@ pub fn run(ctx: &Context, command: &SourceCommand) -> Result<u8> {
     let SourceCommand::List = command;
     let mut door = Door::open(ctx, Needs::AnyRole, Action::SourcesListed, None, None)?;
     let document = door.call("source_list", serde_json::json!({}))?;
-    let sources: Vec<Source> = serde_json::from_value(document.clone()).map_err(|e| {
-        crate::error::Error::Other(format!("the source list could not be read: {e}"))
-    })?;
+    let sources: Vec<Source> = crate::guard::read_answer("source_list", document.clone())?;
     let mut out = ctx.output();
     if out.format == crate::output::Format::Json {
         out.json(&document)?;

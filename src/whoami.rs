@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::action::Action;
 use crate::context::Context;
-use crate::error::{code, Error, Result};
+use crate::error::{code, Result};
 use crate::guard::{CurrentGrant, Door, HeldRole, Needs};
 use crate::output::Format;
 use crate::output::Table;
@@ -30,8 +30,8 @@ pub fn run(ctx: &Context) -> Result<u8> {
     let mut door = Door::open(ctx, Needs::AnyRole, Action::IdentityViewed, None, None)?;
     // The grants as the database sees them, for the role the database signed in.
     let document = door.call("whoami", json!({}))?;
-    let grants: Vec<CurrentGrant> = serde_json::from_value(document["grants"].clone())
-        .map_err(|e| Error::Other(format!("the grants could not be read: {e}")))?;
+    let grants: Vec<CurrentGrant> =
+        crate::guard::read_answer("whoami", document["grants"].clone())?;
     let op = door.operator();
     let identity = Identity {
         account: op.account.sam.clone(),

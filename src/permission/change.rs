@@ -296,8 +296,9 @@ fn refuse(
     let err = match refused {
         Err(Error::NotPermitted(_)) => Error::NotPermitted(summary),
         Err(Error::Usage(_)) => Error::Usage(summary),
-        // Every problem famctx found travels with its line, so the database must refuse too.
-        // It was a dry run: nothing changed, but the trail records it as allowed.
+        // The database judges every line as famctx does (or is told what only famctx could
+        // see), so it must refuse too. It was a dry run: nothing changed, but the trail
+        // records it as allowed.
         Ok(_) => Error::Other(format!(
             "{summary}; the database accepted the file as a dry run (recorded as allowed, \
              nothing changed) where it should have refused it: report this to the Family \
@@ -409,7 +410,7 @@ fn submit(
             Some(n) => Progress::spinner(&format!("{doing} {n} change(s)")),
             None => Progress::none(),
         };
-        let result = door.call(function, request).and_then(applied);
+        let result = door.call_as::<Applied>(function, request);
         progress.finish();
         result.map_err(Stopped::Database)
     };
@@ -425,11 +426,6 @@ fn submit(
         request["confirmed_changes"] = json!(planned.changes);
     }
     call(door, request, "applying")
-}
-
-fn applied(result: Value) -> Result<Applied> {
-    serde_json::from_value(result)
-        .map_err(|e| Error::Other(format!("the database's answer was not understood: {e}")))
 }
 
 fn confirm(policy: Confirm, changing: usize, planned: &[Outcome]) -> Result<()> {

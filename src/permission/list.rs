@@ -48,8 +48,7 @@ pub(super) fn list(ctx: &Context, args: &ListArgs) -> Result<u8> {
     request["source"] = json!(args.source);
     request["as_of"] = json!(at);
     request["include_ended"] = json!(args.include_ended);
-    let rows: Vec<ListedGrant> = serde_json::from_value(door.call("permission_list", request)?)
-        .map_err(|e| Error::Other(format!("the database's answer was not understood: {e}")))?;
+    let rows: Vec<ListedGrant> = door.call_as("permission_list", request)?;
     if out.format == Format::Json {
         out.json(&rows)?;
     } else if out.format == Format::Csv {
@@ -139,8 +138,7 @@ pub(super) fn review(ctx: &Context, args: &ReviewArgs) -> Result<u8> {
         "expiring_within_days": args.expiring_within,
         "unused_for_days": args.unused_for,
     });
-    let rows: Vec<ReviewedGrant> = serde_json::from_value(door.call("permission_review", request)?)
-        .map_err(|e| Error::Other(format!("the database's answer was not understood: {e}")))?;
+    let rows: Vec<ReviewedGrant> = door.call_as("permission_review", request)?;
     if out.format == Format::Json {
         out.json(&rows)?;
     } else if out.format == Format::Csv {
