@@ -58,6 +58,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(17, "export_lines"),
     migration!(18, "roles_sync_linear"),
     migration!(19, "caller_no_row_lock"),
+    migration!(20, "text_rules"),
 ];
 
 impl Migration {

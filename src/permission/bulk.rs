@@ -317,11 +317,8 @@ fn draft(line: usize, typed: Typed, mut problems: Vec<Problem>, now: DateTime<Ut
     let reason = match typed.reason.as_deref() {
         Some(r) => match crate::text::free_text("reason", r, 500) {
             Ok(r) => Some(r),
-            // Carried to the database: its own check of free text is less strict than
-            // famctx's (fewer invisible characters, fewer spaces trimmed), and a refused file
-            // must be refused there too.
             Err(e) => {
-                problems.push(Problem::carried(
+                problems.push(Problem::seen(
                     line,
                     Field::Reason,
                     Kind::Invalid,
@@ -352,7 +349,7 @@ fn draft(line: usize, typed: Typed, mut problems: Vec<Problem>, now: DateTime<Ut
         Some(t) => match crate::text::free_text("ticket", t, 100) {
             Ok(t) => Some(t),
             Err(e) => {
-                problems.push(Problem::carried(
+                problems.push(Problem::seen(
                     line,
                     Field::Ticket,
                     Kind::Invalid,

@@ -1073,3 +1073,35 @@ fn in_psql_an_admin_reaches_grants_only_through_the_door() {
     assert_eq!(refused["error"]["kind"], "not_permitted", "{refused}");
     assert_eq!(grants(&db), 1);
 }
+
+/// The database judges free text as famctx does: a bulk file whose only problem is a reason
+/// holding an Arabic letter mark (U+061C, invisible, and no control character to a locale) is
+/// refused by both, and the trail records the refusal (V20), never an allowed dry run.
+#[test]
+fn free_text_famctx_refuses_the_database_refuses_too() {
+    let db = TestDb::new("perm_text_rules");
+    let dir = tempfile::tempdir().unwrap();
+    let body = "action,user,source,expires,reason,ticket\n\
+                grant,eh.bob,school,,case review,\n\
+                grant,eh.bob,police,,case\u{061c} review,\n";
+    let file = tmpfile(dir.path(), "text.csv", body, 0o600);
+    let run = db.run_with(
+        "bi.admin",
+        &password("bi.admin"),
+        &[("COLUMNS", "250".into())],
+        &["permission", "apply", file.to_str().unwrap(), "--yes"],
+    );
+    run.code(2);
+    assert!(run.stdout.contains("| 3 "), "{}", run.stdout);
+    assert!(!run.stdout.contains("| 2 "), "{}", run.stdout);
+    let rows = db.audit_rows();
+    let last = rows.last().unwrap();
+    assert_eq!(last.get::<_, String>("action"), "permission_applied");
+    assert_eq!(
+        last.get::<_, String>("outcome"),
+        "denied",
+        "the database refused the file too"
+    );
+    let listed = db.run("bi.admin", &["permission", "list", "-o", "json"]);
+    assert_eq!(listed.ok().json(), json!([]), "nothing was granted");
+}
