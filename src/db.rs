@@ -59,6 +59,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(18, "roles_sync_linear"),
     migration!(19, "caller_no_row_lock"),
     migration!(20, "text_rules"),
+    migration!(21, "basis_and_break_glass"),
 ];
 
 impl Migration {

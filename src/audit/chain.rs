@@ -132,7 +132,7 @@ pub(crate) fn read_checkpoint(path: &PathBuf) -> Result<Checkpoint> {
 /// link to the previous row and its hash; and, given a checkpoint, that the checkpoint's row
 /// is there with the same hash. The first break ends the check (later rows are ignored).
 /// Rows as `fc_api.audit_verify_open` returns them: id, occurred_at, the 14 canonical fields
-/// from the time (in microseconds) to the details, prev_hash, row_hash.
+/// from the time (in microseconds) to the details, prev_hash, row_hash, basis, break_glass.
 pub struct Verifier<'a> {
     saved: Option<&'a Checkpoint>,
     report: Verification,
@@ -190,7 +190,11 @@ impl<'a> Verifier<'a> {
             return;
         }
         let fields: Vec<Option<String>> = (2..16).map(|i| row.get(i)).collect();
-        let computed = row_hash(&self.prev, &id.to_string(), &fields);
+        let tags = Tags {
+            basis: row.get(18),
+            break_glass: row.get(19),
+        };
+        let computed = row_hash(&self.prev, &id.to_string(), &fields, &tags);
         if computed != stored {
             self.broken(
                 id,
@@ -234,11 +238,20 @@ impl<'a> Verifier<'a> {
     }
 }
 
+/// The facts of a row written as tagged lines after its 15 fields (V21), each only when set, so
+/// that a row without them keeps the bytes it was written with.
+#[derive(Debug, Default, Clone)]
+pub struct Tags {
+    pub basis: Option<String>,
+    pub break_glass: bool,
+}
+
 /// sha256(previous hash || canonical bytes), the canonical bytes being each
-/// field as `<octet length>:<text>` or `-` for NULL, one a line; the same
+/// field as `<octet length>:<text>` or `-` for NULL, one a line, then the tags
+/// (`basis=<octet length>:<code>` and `break_glass=4:true`, each only when set); the same
 /// definition as `fc.audit_canonical` (sql/migrations/V3__audit.sql; V16 writes the same bytes
-/// as one inlinable expression).
-pub fn row_hash(prev: &[u8], id: &str, fields: &[Option<String>]) -> Vec<u8> {
+/// as one inlinable expression, V21 adds the tags).
+pub fn row_hash(prev: &[u8], id: &str, fields: &[Option<String>], tags: &Tags) -> Vec<u8> {
     let mut h = Sha256::new();
     h.update(prev);
     for f in std::iter::once(Some(id)).chain(fields.iter().map(|f| f.as_deref())) {
@@ -251,6 +264,12 @@ pub fn row_hash(prev: &[u8], id: &str, fields: &[Option<String>]) -> Vec<u8> {
             }
         }
         h.update(b"\n");
+    }
+    if let Some(basis) = &tags.basis {
+        h.update(format!("basis={}:{basis}\n", basis.len()).as_bytes());
+    }
+    if tags.break_glass {
+        h.update(b"break_glass=4:true\n");
     }
     h.finalize().to_vec()
 }

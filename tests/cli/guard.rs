@@ -546,3 +546,69 @@ fn a_set_of_audit_rows_chains_exactly_as_one_at_a_time() {
         assert_eq!(v["rows_checked"], entries.len() as i64, "{v}");
     }
 }
+
+#[test]
+fn the_basis_and_break_glass_are_inside_the_chain() {
+    let db = TestDb::new("chaintags");
+    let mut owner = connect(&db.owner_url());
+    owner
+        .batch_execute(
+            "SELECT fc.audit_write(NULL, 'plain', 'api', 'h', 'searched', 'allowed', NULL, NULL,
+                                   NULL, NULL, NULL, 'r', NULL);
+             SELECT fc.audit_write(NULL, 'declared', 'api', 'h', 'searched', 'allowed', NULL, NULL,
+                                   NULL, NULL, NULL, 'r', NULL, 'ca1989_s47', false);
+             SELECT fc.audit_write(NULL, 'glass', 'api', 'h', 'viewed_family', 'allowed', 7, '{7}',
+                                   NULL, NULL, NULL, 'r', NULL, 'ca1989_s47', true);",
+        )
+        .unwrap();
+    // A row without the two facts keeps V3's bytes exactly: its hash is computed with the old form.
+    let same: bool = owner
+        .query_one(
+            "SELECT row_hash = sha256(prev_hash || fc.audit_canonical(id, occurred_at, actor_guid,
+                 actor_account, channel, client_host, action, outcome, subject_person,
+                 persons_disclosed, sources_disclosed, target_user, target_guid, reason, details))
+             FROM fc.audit_log WHERE actor_account = 'plain'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(same);
+    let v = db
+        .run("ig.officer", &["audit", "verify", "-o", "json"])
+        .ok()
+        .json();
+    assert_eq!(v["intact"], true, "{v}");
+
+    // Changing a declared basis, or clearing a break-glass mark, breaks the chain at that row.
+    let mut su = db.superuser();
+    for (tamper, account) in [
+        ("basis = 'ca1989_s17'", "declared"),
+        ("break_glass = false", "glass"),
+    ] {
+        su.batch_execute(&format!(
+            "ALTER TABLE fc.audit_log DISABLE TRIGGER audit_log_append_only;
+             UPDATE fc.audit_log SET {tamper} WHERE actor_account = '{account}';"
+        ))
+        .unwrap();
+        let id: i64 = su
+            .query_one(
+                "SELECT id FROM fc.audit_log WHERE actor_account = $1",
+                &[&account],
+            )
+            .unwrap()
+            .get(0);
+        let v = db.run("ig.officer", &["audit", "verify", "-o", "json"]);
+        v.code(8);
+        assert_eq!(v.json()["first_broken_row"], id, "{tamper}");
+        su.batch_execute(&format!(
+            "UPDATE fc.audit_log SET {} WHERE actor_account = '{account}';
+             ALTER TABLE fc.audit_log ENABLE TRIGGER audit_log_append_only;",
+            match account {
+                "declared" => "basis = 'ca1989_s47'",
+                _ => "break_glass = true",
+            }
+        ))
+        .unwrap();
+    }
+    db.run("ig.officer", &["audit", "verify"]).ok();
+}
