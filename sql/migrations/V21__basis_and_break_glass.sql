@@ -342,6 +342,7 @@ $$;
 CREATE OR REPLACE FUNCTION fc_api.audit_verify_open(p_ticket uuid)
 RETURNS refcursor
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC' SET DateStyle = 'ISO, YMD' SET IntervalStyle = 'postgres'
 AS $$
 DECLARE
     d jsonb := fc.audit_stream_ticket(p_ticket, 'audit_verified');
