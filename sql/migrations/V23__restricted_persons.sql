@@ -927,3 +927,21 @@ REVOKE ALL ON FUNCTION fc_api.person_restrict(jsonb), fc_api.person_unrestrict(j
 GRANT EXECUTE ON FUNCTION fc_api.person_restrict(jsonb), fc_api.person_unrestrict(jsonb),
     fc_api.person_restrictions(jsonb), fc_api.person_access_grant(jsonb),
     fc_api.person_access_revoke(jsonb), fc_api.audit_break_glass(jsonb) TO famctx_operator;
+
+-- Every entry point runs in UTC with ISO dates, as V15 pinned them: again here, for those
+-- (re)made since without the pins (V21's fc_api.audit_verify_open).
+DO $$
+DECLARE f regprocedure;
+BEGIN
+    FOR f IN
+        SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'fc_api'
+          AND NOT coalesce(p.proconfig @> ARRAY['TimeZone=UTC', 'DateStyle=ISO, YMD',
+                                                'IntervalStyle=postgres'], false)
+    LOOP
+        EXECUTE format('ALTER FUNCTION %s SET TimeZone = %L', f, 'UTC');
+        EXECUTE format('ALTER FUNCTION %s SET DateStyle = %L', f, 'ISO, YMD');
+        EXECUTE format('ALTER FUNCTION %s SET IntervalStyle = %L', f, 'postgres');
+    END LOOP;
+END
+$$;
