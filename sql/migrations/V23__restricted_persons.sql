@@ -385,8 +385,9 @@ END;
 $$;
 
 -- V12's search, with restricted persons: a result the caller holds no access grant for is a stub
--- (fc.restricted_stub), listed so that the operator knows to ask for access or to break the glass
--- with a family lookup; a search never breaks the glass. A restricted person shown carries
+-- (fc.restricted_stub), listed after the others (youngest first) in id order, so that the
+-- operator knows to ask for access or to break the glass with a family lookup; a search never
+-- breaks the glass. A restricted person shown carries
 -- "restricted": true, "restrictedAccess": "grant".
 -- {"last_name", "first_name"?, "dob"?, "page"?, "limit"?, "reason"}
 --   -> SearchResults: {"paginationInfo": {"totalResults", "resultsPerPage", "pageNumber"},
@@ -441,26 +442,31 @@ BEGIN
     END;
     v_details := jsonb_build_object('last_name', v_last, 'first_name', v_first, 'dob', v_dob,
                                     'page', v_page, 'limit', v_limit);
-    WITH m AS (
-        SELECT p.id, p.date_of_birth, fc.person_json(p) AS doc, count(*) OVER () AS total
+    -- Stubs come last, in id order: where a stub stood among the others would tell its age.
+    WITH a AS (
+        SELECT p.id, p.date_of_birth, fc.person_json(p) AS doc, count(*) OVER () AS total,
+               x.access, x.access IS NOT DISTINCT FROM 'withheld' AS withheld
         FROM fc.person p
+        CROSS JOIN LATERAL (SELECT fc.person_access(c.guid, p.id, false) AS access) x
         WHERE lower(p.last_name) = lower(v_last)
           AND (v_first IS NULL OR lower(p.first_name) LIKE
                lower(regexp_replace(v_first, '([%_\\])', '\\\1', 'g')) || '%' ESCAPE '\')
           AND (v_dob IS NULL OR p.date_of_birth = v_dob)
-        ORDER BY p.date_of_birth DESC NULLS LAST, p.id
+        ORDER BY x.access IS NOT DISTINCT FROM 'withheld',
+                 CASE WHEN x.access IS NOT DISTINCT FROM 'withheld' THEN NULL ELSE p.date_of_birth END
+                 DESC NULLS LAST, p.id
         LIMIT v_limit OFFSET (v_page - 1)::bigint * v_limit
-    ),
-    a AS (SELECT m.*, fc.person_access(c.guid, m.id, false) AS access FROM m)
+    )
     SELECT coalesce(max(a.total), 0),
-           coalesce(jsonb_agg(CASE WHEN a.access = 'withheld' THEN fc.restricted_stub(a.id)
+           coalesce(jsonb_agg(CASE WHEN a.withheld THEN fc.restricted_stub(a.id)
                                    WHEN a.access = 'grant'
                                    THEN a.doc || jsonb_build_object('restricted', true, 'restrictedAccess', 'grant')
                                    ELSE a.doc END
-                              ORDER BY a.date_of_birth DESC NULLS LAST, a.id), '[]'),
+                              ORDER BY a.withheld, CASE WHEN a.withheld THEN NULL ELSE a.date_of_birth END
+                                       DESC NULLS LAST, a.id), '[]'),
            coalesce(array_agg(a.id ORDER BY a.date_of_birth DESC NULLS LAST, a.id)
-                        FILTER (WHERE a.access IS DISTINCT FROM 'withheld'), '{}'),
-           coalesce(array_agg(a.id ORDER BY a.id) FILTER (WHERE a.access = 'withheld'), '{}')
+                        FILTER (WHERE NOT a.withheld), '{}'),
+           coalesce(array_agg(a.id ORDER BY a.id) FILTER (WHERE a.withheld), '{}')
       INTO v_total, v_results, v_ids, v_withheld
       FROM a;
     IF v_total = 0 AND v_page > 1 THEN

@@ -190,6 +190,8 @@ fn a_restricted_child_is_hidden_from_alice_until_she_holds_a_person_grant() {
     let results = search.json()["results"].as_array().unwrap().clone();
     let stub = results.iter().find(|p| p["id"] == "fc:4").expect("listed");
     assert_eq!(stub["restrictedAccess"], "withheld");
+    // Last, where its place among the others (youngest first) tells nothing of its age.
+    assert_eq!(results.last().unwrap()["id"], "fc:4", "{results:?}");
     let row = last_row(&db, "searched");
     assert!(!row.get::<_, Vec<i64>>("persons_disclosed").contains(&4));
     assert_eq!(
