@@ -80,6 +80,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
             [CompletionResult]::new('--household', '--household', [CompletionResultType]::ParameterName, 'Also show the others living at the person''s address (same UPRN)')
             [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Table output in full: each person''s details, then a row per person per data source with its status, records and explanation, nothing shortened')
+            [CompletionResult]::new('--break-glass', '--break-glass', [CompletionResultType]::ParameterName, 'Break the glass: also show the restricted persons of this family you hold no access grant for. Needs --reason, whatever the policy; the lookup (or a refused attempt) is recorded as break-glass and reviewed by IG')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -110,6 +111,9 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find people by last name (exact, any case), first name (prefix) and date of birth')
+            [CompletionResult]::new('restrict', 'restrict', [CompletionResultType]::ParameterValue, 'Mark a person restricted, or change their restriction (admins): only users with an access grant for them see their details')
+            [CompletionResult]::new('unrestrict', 'unrestrict', [CompletionResultType]::ParameterValue, 'Lift a person''s restriction (admins; history is kept)')
+            [CompletionResult]::new('restrictions', 'restrictions', [CompletionResultType]::ParameterValue, 'Restricted persons, soonest review first; --due-within lists those due for review (admins)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -134,12 +138,76 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'famctx;person;restrict' {
+            [CompletionResult]::new('--category', '--category', [CompletionResultType]::ParameterName, 'Why the person is restricted')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'The decision''s reason (recorded with the restriction and in the audit trail)')
+            [CompletionResult]::new('--review-by', '--review-by', [CompletionResultType]::ParameterName, 'When the restriction is next reviewed, YYYY-MM-DD (default: 90 days from today; at most a year)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)')
+            [CompletionResult]::new('--ldap-url', '--ldap-url', [CompletionResultType]::ParameterName, 'Active Directory URL: ldaps://host or ldap://host (StartTLS)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'How to sign in: password (default), or kerberos: the operator''s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'famctx;person;unrestrict' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the restriction is lifted (recorded in the audit trail)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)')
+            [CompletionResult]::new('--ldap-url', '--ldap-url', [CompletionResultType]::ParameterName, 'Active Directory URL: ldaps://host or ldap://host (StartTLS)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'How to sign in: password (default), or kerberos: the operator''s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'famctx;person;restrictions' {
+            [CompletionResult]::new('--due-within', '--due-within', [CompletionResultType]::ParameterName, 'Only restrictions whose review date falls within this many days (0: due today or overdue)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)')
+            [CompletionResult]::new('--ldap-url', '--ldap-url', [CompletionResultType]::ParameterName, 'Active Directory URL: ldaps://host or ldap://host (StartTLS)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'How to sign in: password (default), or kerberos: the operator''s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'famctx;person;help' {
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find people by last name (exact, any case), first name (prefix) and date of birth')
+            [CompletionResult]::new('restrict', 'restrict', [CompletionResultType]::ParameterValue, 'Mark a person restricted, or change their restriction (admins): only users with an access grant for them see their details')
+            [CompletionResult]::new('unrestrict', 'unrestrict', [CompletionResultType]::ParameterValue, 'Lift a person''s restriction (admins; history is kept)')
+            [CompletionResult]::new('restrictions', 'restrictions', [CompletionResultType]::ParameterValue, 'Restricted persons, soonest review first; --due-within lists those due for review (admins)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'famctx;person;help;search' {
+            break
+        }
+        'famctx;person;help;restrict' {
+            break
+        }
+        'famctx;person;help;unrestrict' {
+            break
+        }
+        'famctx;person;help;restrictions' {
             break
         }
         'famctx;person;help;help' {
@@ -158,8 +226,8 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('grant', 'grant', [CompletionResultType]::ParameterValue, 'Grant a user one or more data sources')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a user''s grants (history is kept)')
+            [CompletionResult]::new('grant', 'grant', [CompletionResultType]::ParameterValue, 'Grant a user one or more data sources, or access to a restricted person (--person)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a user''s grants, or their access to a restricted person (history is kept)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'What a user may see, or who may see a source, now or at a past moment')
             [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Grants to recertify: expiring soon, or unused for a while')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply grants and revokes in bulk from CSV or JSON lines, all or nothing')
@@ -168,6 +236,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
         }
         'famctx;permission;grant' {
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Data source codes (see `famctx source list`); on a terminal, asked when missing')
+            [CompletionResult]::new('--person', '--person', [CompletionResultType]::ParameterName, 'Instead of sources: access to this restricted person (fc:<n> or cms:<case id>), whose details are otherwise withheld from the user')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'When the grant ends: a date (the end of that day, UTC) or an RFC 3339 time')
             [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'How long the grant lasts, e.g. 90d or 12w')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (recorded with the grant and in the audit trail)')
@@ -188,6 +257,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
         }
         'famctx;permission;revoke' {
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Data source codes to revoke')
+            [CompletionResult]::new('--person', '--person', [CompletionResultType]::ParameterName, 'Instead of sources: the user''s access to this restricted person (fc:<n> or cms:<case id>)')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (recorded with the revocation and in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
@@ -260,8 +330,8 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             break
         }
         'famctx;permission;help' {
-            [CompletionResult]::new('grant', 'grant', [CompletionResultType]::ParameterValue, 'Grant a user one or more data sources')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a user''s grants (history is kept)')
+            [CompletionResult]::new('grant', 'grant', [CompletionResultType]::ParameterValue, 'Grant a user one or more data sources, or access to a restricted person (--person)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a user''s grants, or their access to a restricted person (history is kept)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'What a user may see, or who may see a source, now or at a past moment')
             [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Grants to recertify: expiring soon, or unused for a while')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply grants and revokes in bulk from CSV or JSON lines, all or nothing')
@@ -363,6 +433,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Accesses by actor, source and outcome, and unusual patterns worth a spot check')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Recompute the hash chain and name the first row that breaks it')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print the chain head (id, hash, time) to keep outside the database')
+            [CompletionResult]::new('break-glass', 'break-glass', [CompletionResultType]::ParameterValue, 'Break-glass lookups of restricted persons, and refused attempts, newest first')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -471,6 +542,24 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'famctx;audit;break-glass' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only rows before T (same forms as --since)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Rows to show at most')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)')
+            [CompletionResult]::new('--ldap-url', '--ldap-url', [CompletionResultType]::ParameterName, 'Active Directory URL: ldaps://host or ldap://host (StartTLS)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'How to sign in: password (default), or kerberos: the operator''s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'famctx;audit;help' {
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Search the audit trail, newest first')
             [CompletionResult]::new('person', 'person', [CompletionResultType]::ParameterValue, 'Access report for one person: every access that disclosed them, grouped by actor')
@@ -478,6 +567,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Accesses by actor, source and outcome, and unusual patterns worth a spot check')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Recompute the hash chain and name the first row that breaks it')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print the chain head (id, hash, time) to keep outside the database')
+            [CompletionResult]::new('break-glass', 'break-glass', [CompletionResultType]::ParameterValue, 'Break-glass lookups of restricted persons, and refused attempts, newest first')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -497,6 +587,9 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             break
         }
         'famctx;audit;help;checkpoint' {
+            break
+        }
+        'famctx;audit;help;break-glass' {
             break
         }
         'famctx;audit;help;help' {
@@ -768,14 +861,26 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
         }
         'famctx;help;person' {
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find people by last name (exact, any case), first name (prefix) and date of birth')
+            [CompletionResult]::new('restrict', 'restrict', [CompletionResultType]::ParameterValue, 'Mark a person restricted, or change their restriction (admins): only users with an access grant for them see their details')
+            [CompletionResult]::new('unrestrict', 'unrestrict', [CompletionResultType]::ParameterValue, 'Lift a person''s restriction (admins; history is kept)')
+            [CompletionResult]::new('restrictions', 'restrictions', [CompletionResultType]::ParameterValue, 'Restricted persons, soonest review first; --due-within lists those due for review (admins)')
             break
         }
         'famctx;help;person;search' {
             break
         }
+        'famctx;help;person;restrict' {
+            break
+        }
+        'famctx;help;person;unrestrict' {
+            break
+        }
+        'famctx;help;person;restrictions' {
+            break
+        }
         'famctx;help;permission' {
-            [CompletionResult]::new('grant', 'grant', [CompletionResultType]::ParameterValue, 'Grant a user one or more data sources')
-            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a user''s grants (history is kept)')
+            [CompletionResult]::new('grant', 'grant', [CompletionResultType]::ParameterValue, 'Grant a user one or more data sources, or access to a restricted person (--person)')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a user''s grants, or their access to a restricted person (history is kept)')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'What a user may see, or who may see a source, now or at a past moment')
             [CompletionResult]::new('review', 'review', [CompletionResultType]::ParameterValue, 'Grants to recertify: expiring soon, or unused for a while')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Apply grants and revokes in bulk from CSV or JSON lines, all or nothing')
@@ -813,6 +918,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Accesses by actor, source and outcome, and unusual patterns worth a spot check')
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Recompute the hash chain and name the first row that breaks it')
             [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print the chain head (id, hash, time) to keep outside the database')
+            [CompletionResult]::new('break-glass', 'break-glass', [CompletionResultType]::ParameterValue, 'Break-glass lookups of restricted persons, and refused attempts, newest first')
             break
         }
         'famctx;help;audit;search' {
@@ -831,6 +937,9 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             break
         }
         'famctx;help;audit;checkpoint' {
+            break
+        }
+        'famctx;help;audit;break-glass' {
             break
         }
         'famctx;help;mdm' {

@@ -52,6 +52,9 @@ _famctx() {
             famctx,whoami)
                 cmd="famctx__subcmd__whoami"
                 ;;
+            famctx__subcmd__audit,break-glass)
+                cmd="famctx__subcmd__audit__subcmd__break__subcmd__glass"
+                ;;
             famctx__subcmd__audit,checkpoint)
                 cmd="famctx__subcmd__audit__subcmd__checkpoint"
                 ;;
@@ -72,6 +75,9 @@ _famctx() {
                 ;;
             famctx__subcmd__audit,verify)
                 cmd="famctx__subcmd__audit__subcmd__verify"
+                ;;
+            famctx__subcmd__audit__subcmd__help,break-glass)
+                cmd="famctx__subcmd__audit__subcmd__help__subcmd__break__subcmd__glass"
                 ;;
             famctx__subcmd__audit__subcmd__help,checkpoint)
                 cmd="famctx__subcmd__audit__subcmd__help__subcmd__checkpoint"
@@ -172,6 +178,9 @@ _famctx() {
             famctx__subcmd__help,whoami)
                 cmd="famctx__subcmd__help__subcmd__whoami"
                 ;;
+            famctx__subcmd__help__subcmd__audit,break-glass)
+                cmd="famctx__subcmd__help__subcmd__audit__subcmd__break__subcmd__glass"
+                ;;
             famctx__subcmd__help__subcmd__audit,checkpoint)
                 cmd="famctx__subcmd__help__subcmd__audit__subcmd__checkpoint"
                 ;;
@@ -223,8 +232,17 @@ _famctx() {
             famctx__subcmd__help__subcmd__permission,revoke)
                 cmd="famctx__subcmd__help__subcmd__permission__subcmd__revoke"
                 ;;
+            famctx__subcmd__help__subcmd__person,restrict)
+                cmd="famctx__subcmd__help__subcmd__person__subcmd__restrict"
+                ;;
+            famctx__subcmd__help__subcmd__person,restrictions)
+                cmd="famctx__subcmd__help__subcmd__person__subcmd__restrictions"
+                ;;
             famctx__subcmd__help__subcmd__person,search)
                 cmd="famctx__subcmd__help__subcmd__person__subcmd__search"
+                ;;
+            famctx__subcmd__help__subcmd__person,unrestrict)
+                cmd="famctx__subcmd__help__subcmd__person__subcmd__unrestrict"
                 ;;
             famctx__subcmd__help__subcmd__roles,sync)
                 cmd="famctx__subcmd__help__subcmd__roles__subcmd__sync"
@@ -289,14 +307,32 @@ _famctx() {
             famctx__subcmd__person,help)
                 cmd="famctx__subcmd__person__subcmd__help"
                 ;;
+            famctx__subcmd__person,restrict)
+                cmd="famctx__subcmd__person__subcmd__restrict"
+                ;;
+            famctx__subcmd__person,restrictions)
+                cmd="famctx__subcmd__person__subcmd__restrictions"
+                ;;
             famctx__subcmd__person,search)
                 cmd="famctx__subcmd__person__subcmd__search"
+                ;;
+            famctx__subcmd__person,unrestrict)
+                cmd="famctx__subcmd__person__subcmd__unrestrict"
                 ;;
             famctx__subcmd__person__subcmd__help,help)
                 cmd="famctx__subcmd__person__subcmd__help__subcmd__help"
                 ;;
+            famctx__subcmd__person__subcmd__help,restrict)
+                cmd="famctx__subcmd__person__subcmd__help__subcmd__restrict"
+                ;;
+            famctx__subcmd__person__subcmd__help,restrictions)
+                cmd="famctx__subcmd__person__subcmd__help__subcmd__restrictions"
+                ;;
             famctx__subcmd__person__subcmd__help,search)
                 cmd="famctx__subcmd__person__subcmd__help__subcmd__search"
+                ;;
+            famctx__subcmd__person__subcmd__help,unrestrict)
+                cmd="famctx__subcmd__person__subcmd__help__subcmd__unrestrict"
                 ;;
             famctx__subcmd__roles,help)
                 cmd="famctx__subcmd__roles__subcmd__help"
@@ -379,12 +415,74 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help search person export stats verify checkpoint help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help search person export stats verify checkpoint break-glass help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__audit__subcmd__break__subcmd__glass)
+            opts="-o -u -h --since --until --limit --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
                     return 0
@@ -537,8 +635,22 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__help)
-            opts="search person export stats verify checkpoint help"
+            opts="search person export stats verify checkpoint break-glass help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__audit__subcmd__help__subcmd__break__subcmd__glass)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1391,7 +1503,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__family__subcmd__show)
-            opts="-o -u -h --reason --depth --household --wide --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --reason --depth --household --wide --break-glass --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1463,8 +1575,22 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__help__subcmd__audit)
-            opts="search person export stats verify checkpoint"
+            opts="search person export stats verify checkpoint break-glass"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__help__subcmd__audit__subcmd__break__subcmd__glass)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1813,7 +1939,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__help__subcmd__person)
-            opts="search"
+            opts="search restrict unrestrict restrictions"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1826,7 +1952,49 @@ _famctx() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        famctx__subcmd__help__subcmd__person__subcmd__restrict)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__help__subcmd__person__subcmd__restrictions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         famctx__subcmd__help__subcmd__person__subcmd__search)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__help__subcmd__person__subcmd__unrestrict)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2261,13 +2429,17 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__permission__subcmd__grant)
-            opts="-o -u -h --source --expires --for --reason --ticket --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --source --person --expires --for --reason --ticket --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --person)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2545,13 +2717,17 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__permission__subcmd__revoke)
-            opts="-y -o -u -h --source --all --reason --yes --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-y -o -u -h --source --person --all --reason --yes --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --person)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2603,7 +2779,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__person)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help search help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help search restrict unrestrict restrictions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2653,7 +2829,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__person__subcmd__help)
-            opts="search help"
+            opts="search restrict unrestrict restrictions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2680,6 +2856,34 @@ _famctx() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        famctx__subcmd__person__subcmd__help__subcmd__restrict)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__person__subcmd__help__subcmd__restrictions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         famctx__subcmd__person__subcmd__help__subcmd__search)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2687,6 +2891,136 @@ _famctx() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__person__subcmd__help__subcmd__unrestrict)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__person__subcmd__restrict)
+            opts="-o -u -h --category --reason --review-by --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --category)
+                    COMPREPLY=($(compgen -W "adoption high_profile staff_related high_risk other" -- "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --review-by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__person__subcmd__restrictions)
+            opts="-o -u -h --due-within --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --due-within)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2722,6 +3056,60 @@ _famctx() {
                     return 0
                     ;;
                 --page)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__person__subcmd__unrestrict)
+            opts="-y -o -u -h --reason --yes --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

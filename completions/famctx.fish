@@ -80,25 +80,29 @@ kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l household -d 'Also show the others living at the person\'s address (same UPRN)'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l wide -d 'Table output in full: each person\'s details, then a row per person per data source with its status, records and explanation, nothing shortened'
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l break-glass -d 'Break the glass: also show the restricted persons of this family you hold no access grant for. Needs --reason, whatever the policy; the lookup (or a refused attempt) is recorded as break-glass and reviewed by IG'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a person, their family and the services involved with each member'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search restrict unrestrict restrictions help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
 csv\t''"
-complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
-complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search restrict unrestrict restrictions help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search restrict unrestrict restrictions help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search restrict unrestrict restrictions help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search restrict unrestrict restrictions help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search restrict unrestrict restrictions help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
 kerberos\t''"
-complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
-complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -f -a "search" -d 'Find people by last name (exact, any case), first name (prefix) and date of birth'
-complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search restrict unrestrict restrictions help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search restrict unrestrict restrictions help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search restrict unrestrict restrictions help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search restrict unrestrict restrictions help" -f -a "search" -d 'Find people by last name (exact, any case), first name (prefix) and date of birth'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search restrict unrestrict restrictions help" -f -a "restrict" -d 'Mark a person restricted, or change their restriction (admins): only users with an access grant for them see their details'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search restrict unrestrict restrictions help" -f -a "unrestrict" -d 'Lift a person\'s restriction (admins; history is kept)'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search restrict unrestrict restrictions help" -f -a "restrictions" -d 'Restricted persons, soonest review first; --due-within lists those due for review (admins)'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and not __fish_seen_subcommand_from search restrict unrestrict restrictions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l last-name -r
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l first-name -r
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l dob -d 'Date of birth, YYYY-MM-DD' -r
@@ -118,7 +122,59 @@ kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrict" -l category -d 'Why the person is restricted' -r -f -a "adoption\t''
+high_profile\t''
+staff_related\t''
+high_risk\t''
+other\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrict" -l reason -d 'The decision\'s reason (recorded with the restriction and in the audit trail)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrict" -l review-by -d 'When the restriction is next reviewed, YYYY-MM-DD (default: 90 days from today; at most a year)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrict" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrict" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrict" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrict" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrict" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrict" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrict" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrict" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrict" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from unrestrict" -l reason -d 'Why the restriction is lifted (recorded in the audit trail)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from unrestrict" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from unrestrict" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from unrestrict" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from unrestrict" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from unrestrict" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from unrestrict" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from unrestrict" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from unrestrict" -s y -l yes -d 'Do not ask for confirmation'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from unrestrict" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from unrestrict" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrictions" -l due-within -d 'Only restrictions whose review date falls within this many days (0: due today or overdue)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrictions" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrictions" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrictions" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrictions" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrictions" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrictions" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrictions" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrictions" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrictions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from help" -f -a "search" -d 'Find people by last name (exact, any case), first name (prefix) and date of birth'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from help" -f -a "restrict" -d 'Mark a person restricted, or change their restriction (admins): only users with an access grant for them see their details'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from help" -f -a "unrestrict" -d 'Lift a person\'s restriction (admins; history is kept)'
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from help" -f -a "restrictions" -d 'Restricted persons, soonest review first; --due-within lists those due for review (admins)'
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -133,13 +189,14 @@ kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "grant" -d 'Grant a user one or more data sources'
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "revoke" -d 'Revoke a user\'s grants (history is kept)'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "grant" -d 'Grant a user one or more data sources, or access to a restricted person (--person)'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "revoke" -d 'Revoke a user\'s grants, or their access to a restricted person (history is kept)'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "list" -d 'What a user may see, or who may see a source, now or at a past moment'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "review" -d 'Grants to recertify: expiring soon, or unused for a while'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "apply" -d 'Apply grants and revokes in bulk from CSV or JSON lines, all or nothing'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and not __fish_seen_subcommand_from grant revoke list review apply help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l source -d 'Data source codes (see `famctx source list`); on a terminal, asked when missing' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l person -d 'Instead of sources: access to this restricted person (fc:<n> or cms:<case id>), whose details are otherwise withheld from the user' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l expires -d 'When the grant ends: a date (the end of that day, UTC) or an RFC 3339 time' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l for -d 'How long the grant lasts, e.g. 90d or 12w' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l reason -d 'Why (recorded with the grant and in the audit trail)' -r
@@ -158,6 +215,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from grant" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l source -d 'Data source codes to revoke' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l person -d 'Instead of sources: the user\'s access to this restricted person (fc:<n> or cms:<case id>)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -l reason -d 'Why (recorded with the revocation and in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -220,8 +278,8 @@ complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -s y -l yes -d 'Do not ask for confirmation'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from apply" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "grant" -d 'Grant a user one or more data sources'
-complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a user\'s grants (history is kept)'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "grant" -d 'Grant a user one or more data sources, or access to a restricted person (--person)'
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a user\'s grants, or their access to a restricted person (history is kept)'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "list" -d 'What a user may see, or who may see a source, now or at a past moment'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "review" -d 'Grants to recertify: expiring soon, or unused for a while'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "apply" -d 'Apply grants and revokes in bulk from CSV or JSON lines, all or nothing'
@@ -269,26 +327,27 @@ complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_su
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from help" -f -a "list" -d 'List data sources with title, age rule, last synchronised time and coverage'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
 csv\t''"
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
 kerberos\t''"
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "search" -d 'Search the audit trail, newest first'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "person" -d 'Access report for one person: every access that disclosed them, grouped by actor'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "export" -d 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "stats" -d 'Accesses by actor, source and outcome, and unusual patterns worth a spot check'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "verify" -d 'Recompute the hash chain and name the first row that breaks it'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "checkpoint" -d 'Print the chain head (id, hash, time) to keep outside the database'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "search" -d 'Search the audit trail, newest first'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "person" -d 'Access report for one person: every access that disclosed them, grouped by actor'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "export" -d 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "stats" -d 'Accesses by actor, source and outcome, and unusual patterns worth a spot check'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "verify" -d 'Recompute the hash chain and name the first row that breaks it'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "checkpoint" -d 'Print the chain head (id, hash, time) to keep outside the database'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "break-glass" -d 'Break-glass lookups of restricted persons, and refused attempts, newest first'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l actor -d 'Account that acted (or tried to), any case' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l person -d 'Person disclosed, as subject or family member: fc:<n>, <n> or cms:<case id>' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l action -d 'Audit action, e.g. viewed_family, searched, permission_granted' -r
@@ -385,12 +444,29 @@ kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l since -d 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l until -d 'Only rows before T (same forms as --since)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l limit -d 'Rows to show at most' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "search" -d 'Search the audit trail, newest first'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "person" -d 'Access report for one person: every access that disclosed them, grouped by actor'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "export" -d 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Accesses by actor, source and outcome, and unusual patterns worth a spot check'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute the hash chain and name the first row that breaks it'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "checkpoint" -d 'Print the chain head (id, hash, time) to keep outside the database'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "break-glass" -d 'Break-glass lookups of restricted persons, and refused attempts, newest first'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -583,8 +659,11 @@ complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_
 complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from family" -f -a "show" -d 'Show a person, their family and the services involved with each member'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from person" -f -a "search" -d 'Find people by last name (exact, any case), first name (prefix) and date of birth'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from permission" -f -a "grant" -d 'Grant a user one or more data sources'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from permission" -f -a "revoke" -d 'Revoke a user\'s grants (history is kept)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from person" -f -a "restrict" -d 'Mark a person restricted, or change their restriction (admins): only users with an access grant for them see their details'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from person" -f -a "unrestrict" -d 'Lift a person\'s restriction (admins; history is kept)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from person" -f -a "restrictions" -d 'Restricted persons, soonest review first; --due-within lists those due for review (admins)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from permission" -f -a "grant" -d 'Grant a user one or more data sources, or access to a restricted person (--person)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from permission" -f -a "revoke" -d 'Revoke a user\'s grants, or their access to a restricted person (history is kept)'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from permission" -f -a "list" -d 'What a user may see, or who may see a source, now or at a past moment'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from permission" -f -a "review" -d 'Grants to recertify: expiring soon, or unused for a while'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from permission" -f -a "apply" -d 'Apply grants and revokes in bulk from CSV or JSON lines, all or nothing'
@@ -595,6 +674,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subc
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "stats" -d 'Accesses by actor, source and outcome, and unusual patterns worth a spot check'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute the hash chain and name the first row that breaks it'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "checkpoint" -d 'Print the chain head (id, hash, time) to keep outside the database'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "break-glass" -d 'Break-glass lookups of restricted persons, and refused attempts, newest first'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from mdm" -f -a "validate" -d 'Check that the last MDM load is complete: freshness, counts, key sets, drops, orphans, completeness (exit 0 pass, 6 warn, 7 fail)'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from mdm" -f -a "loads" -d 'Recent load runs, with their row counts and durations'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from roles" -f -a "sync" -d 'Mirror the AD groups into PostgreSQL roles: a login role for each member of FamilyContext Users, Admins or Auditors (nested membership), the group roles famctx_users, famctx_admins and famctx_auditors, and NOLOGIN for accounts that left every group or are disabled. Roles are never dropped. Idempotent; run it from a scheduler with --yes'

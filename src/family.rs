@@ -40,6 +40,11 @@ pub struct ShowArgs {
     /// with its status, records and explanation, nothing shortened
     #[arg(long)]
     pub wide: bool,
+    /// Break the glass: also show the restricted persons of this family you hold no access
+    /// grant for. Needs --reason, whatever the policy; the lookup (or a refused attempt) is
+    /// recorded as break-glass and reviewed by IG
+    #[arg(long)]
+    pub break_glass: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -62,10 +67,19 @@ pub fn run(ctx: &Context, command: &FamilyCommand) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json])?;
     let id = PersonId::parse(&args.id)?;
-    let reason = crate::text::reason(
-        ctx.settings.flag("reason_required")?,
-        args.reason.as_deref(),
-    )?;
+    // A break-glass lookup goes to the database even without a reason: it refuses it there,
+    // and the attempt is recorded as break-glass for IG.
+    let reason = if args.break_glass {
+        args.reason
+            .as_deref()
+            .map(|r| crate::text::free_text("--reason", r, 500))
+            .transpose()?
+    } else {
+        crate::text::reason(
+            ctx.settings.flag("reason_required")?,
+            args.reason.as_deref(),
+        )?
+    };
     // A refused lookup is still about this person: IG's report must show it.
     let subject = match id {
         PersonId::Fc(n) => Some(n),
@@ -87,8 +101,10 @@ pub fn run(ctx: &Context, command: &FamilyCommand) -> Result<u8> {
             "depth": args.depth,
             "household": args.household,
             "reason": reason,
+            "break_glass": args.break_glass,
         }),
     )?;
+    let broken = document_ids(&document);
     match out.format {
         Format::Json => out.json(&document)?,
         _ => {
@@ -98,12 +114,57 @@ pub fn run(ctx: &Context, command: &FamilyCommand) -> Result<u8> {
             } else {
                 render(&mut out, &view)?
             }
+            withheld(&mut out, &view)?;
         }
+    }
+    if args.break_glass {
+        glass_broken(&broken);
     }
     Ok(code::SUCCESS)
 }
 
+/// The persons of a document shown because the glass was broken.
+fn document_ids(document: &Value) -> Vec<String> {
+    std::iter::once(&document["person"])
+        .chain(document["family"].as_array().into_iter().flatten())
+        .filter(|p| p["restrictedAccess"] == "break_glass")
+        .filter_map(|p| p["id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Tells the operator what breaking the glass did (a message, on stderr).
+fn glass_broken(ids: &[String]) {
+    if ids.is_empty() {
+        eprintln!(
+            "famctx: nothing in this family was withheld from you: no glass was broken \
+             (the lookup is recorded as asked)"
+        );
+    } else {
+        eprintln!(
+            "famctx: you broke the glass for {}: the lookup is recorded as break-glass and \
+             reviewed by IG",
+            ids.join(", ")
+        );
+    }
+}
+
+/// What to do about each restricted person whose details were withheld.
+fn withheld(out: &mut Output, view: &FamilyView) -> Result<()> {
+    for p in view.everyone().filter(|p| p.withheld()) {
+        out.line(&format!(
+            "{}: restricted person, details withheld: ask a Family Context administrator for \
+             access (famctx permission grant USER --person {}), or break the glass (famctx \
+             family show {} --break-glass --reason TEXT, recorded for IG review)",
+            p.id, p.id, view.person.id
+        ))?;
+    }
+    out.flush()
+}
+
 fn name(p: &Person) -> String {
+    if p.withheld() {
+        return "restricted person".into();
+    }
     let part = |s: &str| {
         if s.is_empty() {
             "?".to_string()
@@ -111,10 +172,18 @@ fn name(p: &Person) -> String {
             s.to_string()
         }
     };
-    format!("{} {}", part(&p.first_name), part(&p.last_name))
+    let name = format!("{} {}", part(&p.first_name), part(&p.last_name));
+    if p.restricted == Some(true) {
+        format!("{name} [restricted]")
+    } else {
+        name
+    }
 }
 
 fn born(p: &Person) -> String {
+    if p.withheld() {
+        return "withheld".into();
+    }
     match (p.date_of_birth, p.age) {
         (Some(d), Some(a)) => format!("{d} ({a})"),
         _ => "unknown".into(),
@@ -146,9 +215,20 @@ fn render(out: &mut Output, view: &FamilyView) -> Result<()> {
     for p in view.everyone() {
         let mut cells = vec![
             (p.id.clone(), Tone::Plain),
-            (name(p), Tone::Plain),
             (
-                p.age.map_or_else(|| "?".to_string(), |a| a.to_string()),
+                name(p),
+                if p.withheld() {
+                    Tone::Warn
+                } else {
+                    Tone::Plain
+                },
+            ),
+            (
+                match p.age {
+                    Some(a) => a.to_string(),
+                    None if p.withheld() => String::new(),
+                    None => "?".to_string(),
+                },
                 Tone::Plain,
             ),
             (relation(p, &view.person.id), Tone::Plain),

@@ -1,6 +1,11 @@
 //! `famctx person search`: find people by name (and date of birth),
 //! youngest first, a page at a time; audited as "searched" with every
-//! person presented.
+//! person presented. A restricted person the operator holds no access grant
+//! for is listed as a stub ("restricted person"), never broken open by a search.
+//!
+//! - [`restriction`]: `person restrict`, `unrestrict` and `restrictions` (admins).
+
+mod restriction;
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
@@ -19,6 +24,13 @@ use crate::reference::Person;
 pub enum PersonCommand {
     /// Find people by last name (exact, any case), first name (prefix) and date of birth
     Search(SearchArgs),
+    /// Mark a person restricted, or change their restriction (admins): only users with an
+    /// access grant for them see their details
+    Restrict(restriction::RestrictArgs),
+    /// Lift a person's restriction (admins; history is kept)
+    Unrestrict(restriction::UnrestrictArgs),
+    /// Restricted persons, soonest review first; --due-within lists those due for review (admins)
+    Restrictions(restriction::RestrictionsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -60,7 +72,7 @@ pub struct PaginationInfo {
 
 /// The CSV columns: the JSON names of a `Person`, the structured address
 /// flattened to dotted names.
-const CSV_COLUMNS: [&str; 11] = [
+const CSV_COLUMNS: [&str; 13] = [
     "id",
     "cmsId",
     "firstName",
@@ -72,10 +84,20 @@ const CSV_COLUMNS: [&str; 11] = [
     "addressDetail.line",
     "addressDetail.postcode",
     "addressDetail.uprn",
+    "restricted",
+    "restrictedAccess",
 ];
 
 pub fn run(ctx: &Context, command: &PersonCommand) -> Result<u8> {
-    let PersonCommand::Search(args) = command;
+    match command {
+        PersonCommand::Search(args) => search(ctx, args),
+        PersonCommand::Restrict(args) => restriction::restrict(ctx, args),
+        PersonCommand::Unrestrict(args) => restriction::unrestrict(ctx, args),
+        PersonCommand::Restrictions(args) => restriction::restrictions(ctx, args),
+    }
+}
+
+fn search(ctx: &Context, args: &SearchArgs) -> Result<u8> {
     let mut out = ctx.output();
     let last = crate::text::free_text("--last-name", &args.last_name, 100)?;
     let first = args
@@ -145,6 +167,8 @@ pub fn run(ctx: &Context, command: &PersonCommand) -> Result<u8> {
                     a.line.unwrap_or_default(),
                     a.postcode.unwrap_or_default(),
                     a.uprn.map(|u| u.to_string()).unwrap_or_default(),
+                    m.restricted.map(|r| r.to_string()).unwrap_or_default(),
+                    m.restricted_access.clone().unwrap_or_default(),
                 ]);
             }
             out.table(&t)?;
@@ -160,11 +184,16 @@ pub fn run(ctx: &Context, command: &PersonCommand) -> Result<u8> {
                 "postcode",
             ]);
             for m in &page.results {
+                let (first, last) = if m.withheld() {
+                    ("restricted person".to_string(), String::new())
+                } else {
+                    (m.first_name.clone(), m.last_name.clone())
+                };
                 t.row([
                     m.id.clone(),
                     m.cms_id.clone().unwrap_or_default(),
-                    m.first_name.clone(),
-                    m.last_name.clone(),
+                    first,
+                    last,
                     m.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
                     m.gender.clone().unwrap_or_default(),
                     m.address_detail
@@ -174,6 +203,15 @@ pub fn run(ctx: &Context, command: &PersonCommand) -> Result<u8> {
                 ]);
             }
             out.table(&t)?;
+            for m in page.results.iter().filter(|m| m.withheld()) {
+                out.line(&format!(
+                    "{}: restricted person, details withheld: ask a Family Context administrator \
+                     for access, or break the glass with famctx family show {} --break-glass \
+                     --reason TEXT (recorded for IG review)",
+                    m.id, m.id
+                ))?;
+            }
+            out.flush()?;
             let info = &page.pagination_info;
             let pages =
                 (info.total_results + info.results_per_page - 1) / info.results_per_page.max(1);

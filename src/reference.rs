@@ -41,6 +41,28 @@ pub struct Person {
     pub relationship_to_id: Option<String>,
     #[serde(default)]
     pub services: Vec<Service>,
+    /// famctx addition: the person is restricted (absent when not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restricted: Option<bool>,
+    /// famctx addition, with `restricted`: `withheld` (a stub: the id, and for a family member
+    /// the relationship, nothing else), `grant` or `break_glass` (shown, and how).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restricted_access: Option<String>,
+    /// famctx addition to a stub: what the operator can do to see the person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+}
+
+impl Person {
+    /// A restricted person whose details are withheld from the caller: a stub.
+    pub fn withheld(&self) -> bool {
+        self.restricted_access.as_deref() == Some("withheld")
+    }
+
+    /// A restricted person shown because the caller broke the glass.
+    pub fn by_break_glass(&self) -> bool {
+        self.restricted_access.as_deref() == Some("break_glass")
+    }
 }
 
 /// One data source for one person: shown (with the reference API's

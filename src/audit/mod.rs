@@ -2,6 +2,7 @@
 //! report, export, statistics), verifying the hash chain, and printing its
 //! head (a checkpoint) for keeping outside the database.
 
+mod break_glass;
 mod chain;
 mod export;
 mod filter;
@@ -9,6 +10,7 @@ mod report;
 mod search;
 mod stats;
 
+pub(crate) use break_glass::*;
 use chain::{checkpoint_command, verify_command};
 pub use chain::{row_hash, Checkpoint, Verification, Verifier};
 pub(crate) use export::*;
@@ -56,6 +58,8 @@ pub enum AuditCommand {
     },
     /// Print the chain head (id, hash, time) to keep outside the database
     Checkpoint,
+    /// Break-glass lookups of restricted persons, and refused attempts, newest first
+    BreakGlass(BreakGlassArgs),
 }
 
 /// A time window: a date (2026-11-01, its start in UTC), an RFC 3339 time or
@@ -110,6 +114,15 @@ pub struct ExportArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct BreakGlassArgs {
+    #[command(flatten)]
+    pub window: Window,
+    /// Rows to show at most
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+    pub limit: i64,
+}
+
+#[derive(Debug, Args)]
 pub struct StatsArgs {
     #[command(flatten)]
     pub window: Window,
@@ -159,5 +172,6 @@ pub fn run(ctx: &Context, command: &AuditCommand) -> Result<u8> {
         AuditCommand::Stats(args) => stats_command(ctx, args),
         AuditCommand::Verify { checkpoint } => verify_command(ctx, checkpoint.as_ref()),
         AuditCommand::Checkpoint => checkpoint_command(ctx),
+        AuditCommand::BreakGlass(args) => break_glass_command(ctx, args),
     }
 }

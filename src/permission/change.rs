@@ -92,7 +92,7 @@ struct Applied {
     outcomes: Vec<Outcome>,
 }
 
-fn required_reason(reason: Option<&str>) -> Result<String> {
+pub(super) fn required_reason(reason: Option<&str>) -> Result<String> {
     match reason {
         Some(r) => crate::text::free_text("--reason", r, 500),
         None => Err(Error::Usage(
@@ -101,7 +101,7 @@ fn required_reason(reason: Option<&str>) -> Result<String> {
     }
 }
 
-fn ticket(ticket: Option<&str>) -> Result<Option<String>> {
+pub(super) fn ticket(ticket: Option<&str>) -> Result<Option<String>> {
     ticket
         .map(|t| crate::text::free_text("--ticket", t, 100))
         .transpose()
@@ -325,7 +325,7 @@ fn known_sources(door: &mut Door) -> Result<Vec<String>> {
 
 /// A grantee as the door functions take it: the name as typed and the AD identity, or what
 /// is wrong with the account (the database refuses the request, listing it).
-fn grantee(user: &str, found: &HashMap<String, Found>) -> Value {
+pub(super) fn grantee(user: &str, found: &HashMap<String, Found>) -> Value {
     match found.get(&user.to_lowercase()) {
         None => json!({
             "user": user,
@@ -470,7 +470,7 @@ fn confirm(policy: Confirm, changing: usize, planned: &[Outcome]) -> Result<()> 
     }
 }
 
-fn interactive() -> bool {
+pub(super) fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
 }
 

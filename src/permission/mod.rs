@@ -11,10 +11,12 @@
 //! - [`problems`]: every problem of every line, at once: the file's, AD's, the database's
 //!   sources, contradictions; and the report of a refused file.
 //! - [`list`]: list and review, read only.
+//! - [`person`]: grant and revoke access to one restricted person (`--person`).
 
 mod bulk;
 mod change;
 mod list;
+mod person;
 mod problems;
 
 use std::collections::HashMap;
@@ -40,9 +42,9 @@ pub use problems::{Field, Kind, Problem, Rejection};
 
 #[derive(Debug, Subcommand)]
 pub enum PermissionCommand {
-    /// Grant a user one or more data sources
+    /// Grant a user one or more data sources, or access to a restricted person (--person)
     Grant(GrantArgs),
-    /// Revoke a user's grants (history is kept)
+    /// Revoke a user's grants, or their access to a restricted person (history is kept)
     Revoke(RevokeArgs),
     /// What a user may see, or who may see a source, now or at a past moment
     List(ListArgs),
@@ -69,6 +71,10 @@ pub struct GrantArgs {
     /// Data source codes (see `famctx source list`); on a terminal, asked when missing
     #[arg(long = "source", value_name = "CODE", num_args = 1..)]
     pub sources: Vec<String>,
+    /// Instead of sources: access to this restricted person (fc:<n> or cms:<case id>), whose
+    /// details are otherwise withheld from the user
+    #[arg(long, value_name = "ID", conflicts_with = "sources")]
+    pub person: Option<String>,
     /// When the grant ends: a date (the end of that day, UTC) or an RFC 3339 time
     #[arg(long, value_name = "DATE", conflicts_with = "for_")]
     pub expires: Option<String>,
@@ -89,8 +95,11 @@ pub struct RevokeArgs {
     #[arg(id = "grantee", value_name = "USER")]
     pub user: String,
     /// Data source codes to revoke
-    #[arg(long = "source", value_name = "CODE", num_args = 1.., required_unless_present = "all")]
+    #[arg(long = "source", value_name = "CODE", num_args = 1.., required_unless_present_any = ["all", "person"])]
     pub sources: Vec<String>,
+    /// Instead of sources: the user's access to this restricted person (fc:<n> or cms:<case id>)
+    #[arg(long, value_name = "ID", conflicts_with_all = ["sources", "all"])]
+    pub person: Option<String>,
     /// Revoke every source the user holds
     #[arg(long, conflicts_with = "sources")]
     pub all: bool,
@@ -171,8 +180,14 @@ pub struct Change {
 
 pub fn run(ctx: &Context, command: &PermissionCommand) -> Result<u8> {
     match command {
-        PermissionCommand::Grant(a) => change::grant(ctx, a),
-        PermissionCommand::Revoke(a) => change::revoke(ctx, a),
+        PermissionCommand::Grant(a) => match &a.person {
+            Some(p) => person::grant(ctx, a, p),
+            None => change::grant(ctx, a),
+        },
+        PermissionCommand::Revoke(a) => match &a.person {
+            Some(p) => person::revoke(ctx, a, p),
+            None => change::revoke(ctx, a),
+        },
         PermissionCommand::List(a) => list::list(ctx, a),
         PermissionCommand::Review(a) => list::review(ctx, a),
         PermissionCommand::Apply(a) => change::apply(ctx, a),

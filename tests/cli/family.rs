@@ -338,7 +338,7 @@ fn the_lookup_query_uses_indexes() {
     let mut su = db.superuser();
     su.batch_execute("SET enable_seqscan = off").unwrap();
     // The lookup's statement is the body of fc.family_document, the function fc_api.family_show
-    // calls; its parameters become $1..$4.
+    // calls; its parameters become $1..$5.
     let body: String = su
         .query_one(
             "SELECT prosrc FROM pg_proc WHERE oid = 'fc.family_document'::regproc",
@@ -351,12 +351,16 @@ fn the_lookup_query_uses_indexes() {
         .replace("p_person", "$2::bigint")
         .replace("p_depth", "$3::int")
         .replace("p_household", "$4::boolean")
+        .replace("p_break_glass", "$5::boolean")
         .trim()
         .trim_end_matches(';')
         .to_string();
     let guid = uuid::Uuid::nil();
     let rows = su
-        .query(&format!("EXPLAIN {sql}"), &[&guid, &1i64, &3i32, &true])
+        .query(
+            &format!("EXPLAIN {sql}"),
+            &[&guid, &1i64, &3i32, &true, &false],
+        )
         .unwrap();
     let plan: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
     let plan = plan.join("\n");

@@ -185,7 +185,7 @@ fn no_operator_or_service_credential_reads_a_table() {
         "SET ROLE famctx_roles",
         "CREATE ROLE intruder LOGIN",
         "SELECT fc.audit_write(NULL, 'x', 'cli', 'h', 'searched', 'allowed', NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
-        "SELECT fc.family_document('00000000-0000-0000-0000-000000000000', 1, 1, false)",
+        "SELECT fc.family_document('00000000-0000-0000-0000-000000000000', 1, 1, false, false)",
         "SELECT fc.disclose(NULL, 'searched', '{}', NULL, NULL, NULL, NULL, NULL)",
         "CREATE OR REPLACE FUNCTION fc.current_grants(p_guid uuid) RETURNS TABLE (source_code text, expires_at timestamptz, granted_at timestamptz, grant_id bigint) LANGUAGE sql AS 'SELECT code, NULL::timestamptz, now(), 0::bigint FROM fc.data_source'",
         "CREATE FUNCTION fc_api.x() RETURNS int LANGUAGE sql AS 'SELECT 1'",

@@ -14,5 +14,6 @@ mod mdm;
 mod permission;
 mod person;
 mod reliability;
+mod restricted;
 mod schema;
 mod terminal;

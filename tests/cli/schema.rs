@@ -676,3 +676,121 @@ fn a_reference_api_client_reads_famctx_output() {
         .iter()
         .all(|p| p.last_name == "Whitfield" && p.address.is_some()));
 }
+
+#[test]
+fn restricted_person_documents_match_their_schemas() {
+    let db = TestDb::new("schema_restricted");
+    grant_everything(&db, "sw.alice");
+    let admin = |args: &[&str]| {
+        let mut full = args.to_vec();
+        full.extend(["-o", "json"]);
+        json_of(db.run("bi.admin", &full).ok())
+    };
+    let set = admin(&[
+        "person",
+        "restrict",
+        "fc:4",
+        "--category",
+        "adoption",
+        "--reason",
+        "placement order",
+    ]);
+    conforms("person-restriction", &set);
+    let changed = admin(&[
+        "person",
+        "restrict",
+        "fc:4",
+        "--category",
+        "high_risk",
+        "--reason",
+        "reviewed",
+    ]);
+    assert!(changed["previous"].is_object());
+    conforms("person-restriction", &changed);
+    conforms("person-restrictions", &admin(&["person", "restrictions"]));
+
+    // Stubs: as member, as subject, as a search result; a reference client still reads them.
+    let family = |extra: &[&str]| {
+        let mut full = vec!["family", "show", "-o", "json", "--reason", WHY];
+        full.extend_from_slice(extra);
+        json_of(db.run("sw.alice", &full).ok())
+    };
+    let doc = family(&["fc:1", "--depth", "2"]);
+    conforms("family-show", &doc);
+    let stub: RefPerson = serde_json::from_value(person_in(&doc, "fc:4").clone()).unwrap();
+    assert_eq!(stub.relationship_to_id.as_deref(), Some("fc:1"));
+    assert!(stub.first_name.is_empty() && stub.date_of_birth.is_none());
+    let alone = family(&["fc:4", "--household"]);
+    conforms("family-show", &alone);
+    serde_json::from_value::<RefPerson>(alone["person"].clone()).unwrap();
+    let page = json_of(
+        db.run(
+            "sw.alice",
+            &[
+                "person",
+                "search",
+                "--last-name",
+                "Whitfield",
+                "--reason",
+                WHY,
+                "-o",
+                "json",
+            ],
+        )
+        .ok(),
+    );
+    conforms("person-search", &page);
+    serde_json::from_value::<RefSearchResults>(page).unwrap();
+    // Shown by breaking the glass, and by a grant.
+    conforms("family-show", &family(&["fc:1", "--break-glass"]));
+    let granted = admin(&[
+        "permission",
+        "grant",
+        "sw.alice",
+        "--person",
+        "fc:4",
+        "--reason",
+        "allocated",
+        "--for",
+        "30d",
+    ]);
+    conforms("permission-person", &granted);
+    conforms("family-show", &family(&["fc:4"]));
+    let revoked = admin(&[
+        "permission",
+        "revoke",
+        "sw.alice",
+        "--person",
+        "fc:4",
+        "--reason",
+        "closed",
+        "--yes",
+    ]);
+    conforms("permission-person", &revoked);
+    conforms(
+        "person-restriction",
+        &admin(&[
+            "person",
+            "unrestrict",
+            "fc:4",
+            "--reason",
+            "lifted",
+            "--yes",
+        ]),
+    );
+
+    let listed = json_of(
+        db.run("ig.officer", &["audit", "break-glass", "-o", "json"])
+            .ok(),
+    );
+    assert!(!listed["entries"].as_array().unwrap().is_empty());
+    conforms("audit-break-glass", &listed);
+    let lines = db.run("ig.officer", &["audit", "break-glass", "-o", "jsonl"]);
+    for l in lines.ok().stdout.lines() {
+        conforms_to_def(
+            "audit-break-glass",
+            "GlassEntry",
+            &serde_json::from_str(l).unwrap(),
+        );
+    }
+}

@@ -148,7 +148,7 @@ fn template() -> &'static str {
             .unwrap();
         let mut t = connect(&with_db(&var("FAMCTX_SUPERUSER_URL"), &template));
         t.batch_execute(
-            "TRUNCATE fc.permission_grant, fc.app_user;
+            "TRUNCATE fc.permission_grant, fc.person_access_grant, fc.person_restriction, fc.app_user;
              ALTER TABLE fc.audit_log DISABLE TRIGGER USER;
              TRUNCATE fc.audit_log;
              ALTER TABLE fc.audit_log ENABLE TRIGGER USER;",
