@@ -15,6 +15,9 @@ pub enum Action {
     AuditSearched,
     AuditStats,
     AuditVerified,
+    BasisAdded,
+    BasisListed,
+    BasisRetired,
     IdentityViewed,
     MdmLoadsListed,
     MdmValidated,
@@ -36,7 +39,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 28] = [
         Action::AccessDenied,
         Action::AuditCheckpointed,
         Action::AuditExported,
@@ -44,6 +47,9 @@ impl Action {
         Action::AuditSearched,
         Action::AuditStats,
         Action::AuditVerified,
+        Action::BasisAdded,
+        Action::BasisListed,
+        Action::BasisRetired,
         Action::IdentityViewed,
         Action::MdmLoadsListed,
         Action::MdmValidated,
@@ -74,6 +80,9 @@ impl Action {
             Action::AuditSearched => "audit_searched",
             Action::AuditStats => "audit_stats",
             Action::AuditVerified => "audit_verified",
+            Action::BasisAdded => "basis_added",
+            Action::BasisListed => "basis_listed",
+            Action::BasisRetired => "basis_retired",
             Action::IdentityViewed => "identity_viewed",
             Action::MdmLoadsListed => "mdm_loads_listed",
             Action::MdmValidated => "mdm_validated",
