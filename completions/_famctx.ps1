@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('permission', 'permission', [CompletionResultType]::ParameterValue, 'Grant, revoke, list and review data source permissions (admins)')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who you are in Active Directory, your roles and your data source grants')
             [CompletionResult]::new('source', 'source', [CompletionResultType]::ParameterValue, 'Data sources (services) and their coverage')
+            [CompletionResult]::new('basis', 'basis', [CompletionResultType]::ParameterValue, 'The legal bases an operator may declare with --basis: list (anyone), add and retire (admins)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Review and verify the audit trail (auditors)')
             [CompletionResult]::new('mdm', 'mdm', [CompletionResultType]::ParameterValue, 'Check that the nightly MDM load is complete, and list load runs (admins)')
             [CompletionResult]::new('roles', 'roles', [CompletionResultType]::ParameterValue, 'Keep PostgreSQL''s operator roles in step with the AD groups (admins, schedulers)')
@@ -68,6 +69,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
         }
         'famctx;family;show' {
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why you are looking (recorded in the audit trail), e.g. "s47 enquiry, case 1234"')
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('--depth', '--depth', [CompletionResultType]::ParameterName, 'Relationship steps to follow from the person')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
@@ -122,6 +124,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('--first-name', '--first-name', [CompletionResultType]::ParameterName, 'first-name')
             [CompletionResult]::new('--dob', '--dob', [CompletionResultType]::ParameterName, 'Date of birth, YYYY-MM-DD')
             [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why you are searching (recorded in the audit trail)')
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Matches a page')
             [CompletionResult]::new('--page', '--page', [CompletionResultType]::ParameterName, 'Page number, from 1')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
@@ -176,6 +179,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
         }
         'famctx;person;restrictions' {
             [CompletionResult]::new('--due-within', '--due-within', [CompletionResultType]::ParameterName, 'Only restrictions whose review date falls within this many days (0: due today or overdue)')
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
@@ -279,6 +283,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
         'famctx;permission;list' {
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Only grants on this source ("who can see housing?")')
             [CompletionResult]::new('--as-of', '--as-of', [CompletionResultType]::ParameterName, 'As of this moment (date, RFC 3339 time, or a span back such as 30d)')
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
@@ -297,6 +302,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
         'famctx;permission;review' {
             [CompletionResult]::new('--expiring-within', '--expiring-within', [CompletionResultType]::ParameterName, 'Grants that expire within this many days')
             [CompletionResult]::new('--unused-for', '--unused-for', [CompletionResultType]::ParameterName, 'Grants whose source the grantee has not looked at for this many days')
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
@@ -357,6 +363,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             break
         }
         'famctx;whoami' {
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
@@ -389,6 +396,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             break
         }
         'famctx;source;list' {
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
@@ -412,6 +420,96 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             break
         }
         'famctx;source;help;help' {
+            break
+        }
+        'famctx;basis' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)')
+            [CompletionResult]::new('--ldap-url', '--ldap-url', [CompletionResultType]::ParameterName, 'Active Directory URL: ldaps://host or ldap://host (StartTLS)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'How to sign in: password (default), or kerberos: the operator''s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'The legal bases: those operators may declare, then those retired')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a legal basis to the list (admins); a code is never reused')
+            [CompletionResult]::new('retire', 'retire', [CompletionResultType]::ParameterValue, 'Retire a legal basis (admins): it can no longer be declared; the audit rows that name it keep it, and it stays on the list, marked retired')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'famctx;basis;list' {
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)')
+            [CompletionResult]::new('--ldap-url', '--ldap-url', [CompletionResultType]::ParameterName, 'Active Directory URL: ldaps://host or ldap://host (StartTLS)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'How to sign in: password (default), or kerberos: the operator''s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'famctx;basis;add' {
+            [CompletionResult]::new('--title', '--title', [CompletionResultType]::ParameterName, 'What the basis is for, e.g. "Child protection enquiry"')
+            [CompletionResult]::new('--legislation', '--legislation', [CompletionResultType]::ParameterName, 'The legislation it rests on, e.g. "Children Act 1989 s47"')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the list changes (recorded in the audit trail)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)')
+            [CompletionResult]::new('--ldap-url', '--ldap-url', [CompletionResultType]::ParameterName, 'Active Directory URL: ldaps://host or ldap://host (StartTLS)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'How to sign in: password (default), or kerberos: the operator''s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'famctx;basis;retire' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why it is retired (recorded in the audit trail)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)')
+            [CompletionResult]::new('--ldap-url', '--ldap-url', [CompletionResultType]::ParameterName, 'Active Directory URL: ldaps://host or ldap://host (StartTLS)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'How to sign in: password (default), or kerberos: the operator''s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'famctx;basis;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'The legal bases: those operators may declare, then those retired')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a legal basis to the list (admins); a code is never reused')
+            [CompletionResult]::new('retire', 'retire', [CompletionResultType]::ParameterValue, 'Retire a legal basis (admins): it can no longer be declared; the audit rows that name it keep it, and it stays on the list, marked retired')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'famctx;basis;help;list' {
+            break
+        }
+        'famctx;basis;help;add' {
+            break
+        }
+        'famctx;basis;help;retire' {
+            break
+        }
+        'famctx;basis;help;help' {
             break
         }
         'famctx;audit' {
@@ -443,9 +541,11 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'Audit action, e.g. viewed_family, searched, permission_granted')
             [CompletionResult]::new('--source', '--source', [CompletionResultType]::ParameterName, 'Data source disclosed, e.g. police')
             [CompletionResult]::new('--outcome', '--outcome', [CompletionResultType]::ParameterName, 'Outcome recorded')
+            [CompletionResult]::new('--declared-basis', '--declared-basis', [CompletionResultType]::ParameterName, 'Only rows declared under this legal basis, e.g. ca1989_s47 (retired codes too; --basis declares your own)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only rows before T (same forms as --since)')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Rows to show at most')
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
@@ -455,6 +555,8 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
             [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'How to sign in: password (default), or kerberos: the operator''s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature')
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
+            [CompletionResult]::new('--without-basis', '--without-basis', [CompletionResultType]::ParameterName, 'Only rows that declared no legal basis')
+            [CompletionResult]::new('--break-glass', '--break-glass', [CompletionResultType]::ParameterName, 'Only break-glass rows: a restricted person disclosed without an access grant')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -463,6 +565,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
         'famctx;audit;person' {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only rows before T (same forms as --since)')
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
@@ -480,6 +583,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
         'famctx;audit;export' {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only rows before T (same forms as --since)')
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
@@ -497,6 +601,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
         'famctx;audit;stats' {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only rows before T (same forms as --since)')
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
@@ -513,6 +618,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
         }
         'famctx;audit;verify' {
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Also check the chain against a head saved earlier by `audit checkpoint -o json`')
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
@@ -528,6 +634,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             break
         }
         'famctx;audit;checkpoint' {
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
@@ -546,6 +653,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only rows before T (same forms as --since)')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Rows to show at most')
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
@@ -623,6 +731,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('--drop-fail-pct', '--drop-fail-pct', [CompletionResultType]::ParameterName, 'Fail when an entity has more than this percentage fewer rows than at the previous load [setting mdm_drop_fail_pct]')
             [CompletionResult]::new('--missing-field-warn-pct', '--missing-field-warn-pct', [CompletionResultType]::ParameterName, 'Warn when more than this percentage of persons lack a name, date of birth or address [setting mdm_missing_field_warn_pct]')
             [CompletionResult]::new('--missing-field-fail-pct', '--missing-field-fail-pct', [CompletionResultType]::ParameterName, 'Fail when more than this percentage of persons lack a name, date of birth or address [setting mdm_missing_field_fail_pct]')
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
@@ -640,6 +749,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
         'famctx;mdm;loads' {
             [CompletionResult]::new('--mdm-url', '--mdm-url', [CompletionResultType]::ParameterName, 'MDM warehouse URL (read-only role) [default: mdm_url setting, FAMCTX_MDM_URL]')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Runs to show, newest first')
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
@@ -843,6 +953,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('permission', 'permission', [CompletionResultType]::ParameterValue, 'Grant, revoke, list and review data source permissions (admins)')
             [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who you are in Active Directory, your roles and your data source grants')
             [CompletionResult]::new('source', 'source', [CompletionResultType]::ParameterValue, 'Data sources (services) and their coverage')
+            [CompletionResult]::new('basis', 'basis', [CompletionResultType]::ParameterValue, 'The legal bases an operator may declare with --basis: list (anyone), add and retire (admins)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Review and verify the audit trail (auditors)')
             [CompletionResult]::new('mdm', 'mdm', [CompletionResultType]::ParameterValue, 'Check that the nightly MDM load is complete, and list load runs (admins)')
             [CompletionResult]::new('roles', 'roles', [CompletionResultType]::ParameterValue, 'Keep PostgreSQL''s operator roles in step with the AD groups (admins, schedulers)')
@@ -909,6 +1020,21 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             break
         }
         'famctx;help;source;list' {
+            break
+        }
+        'famctx;help;basis' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'The legal bases: those operators may declare, then those retired')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a legal basis to the list (admins); a code is never reused')
+            [CompletionResult]::new('retire', 'retire', [CompletionResultType]::ParameterValue, 'Retire a legal basis (admins): it can no longer be declared; the audit rows that name it keep it, and it stays on the list, marked retired')
+            break
+        }
+        'famctx;help;basis;list' {
+            break
+        }
+        'famctx;help;basis;add' {
+            break
+        }
+        'famctx;help;basis;retire' {
             break
         }
         'famctx;help;audit' {

@@ -19,6 +19,9 @@ _famctx() {
             famctx,audit)
                 cmd="famctx__subcmd__audit"
                 ;;
+            famctx,basis)
+                cmd="famctx__subcmd__basis"
+                ;;
             famctx,completions)
                 cmd="famctx__subcmd__completions"
                 ;;
@@ -100,6 +103,30 @@ _famctx() {
             famctx__subcmd__audit__subcmd__help,verify)
                 cmd="famctx__subcmd__audit__subcmd__help__subcmd__verify"
                 ;;
+            famctx__subcmd__basis,add)
+                cmd="famctx__subcmd__basis__subcmd__add"
+                ;;
+            famctx__subcmd__basis,help)
+                cmd="famctx__subcmd__basis__subcmd__help"
+                ;;
+            famctx__subcmd__basis,list)
+                cmd="famctx__subcmd__basis__subcmd__list"
+                ;;
+            famctx__subcmd__basis,retire)
+                cmd="famctx__subcmd__basis__subcmd__retire"
+                ;;
+            famctx__subcmd__basis__subcmd__help,add)
+                cmd="famctx__subcmd__basis__subcmd__help__subcmd__add"
+                ;;
+            famctx__subcmd__basis__subcmd__help,help)
+                cmd="famctx__subcmd__basis__subcmd__help__subcmd__help"
+                ;;
+            famctx__subcmd__basis__subcmd__help,list)
+                cmd="famctx__subcmd__basis__subcmd__help__subcmd__list"
+                ;;
+            famctx__subcmd__basis__subcmd__help,retire)
+                cmd="famctx__subcmd__basis__subcmd__help__subcmd__retire"
+                ;;
             famctx__subcmd__config,help)
                 cmd="famctx__subcmd__config__subcmd__help"
                 ;;
@@ -144,6 +171,9 @@ _famctx() {
                 ;;
             famctx__subcmd__help,audit)
                 cmd="famctx__subcmd__help__subcmd__audit"
+                ;;
+            famctx__subcmd__help,basis)
+                cmd="famctx__subcmd__help__subcmd__basis"
                 ;;
             famctx__subcmd__help,completions)
                 cmd="famctx__subcmd__help__subcmd__completions"
@@ -198,6 +228,15 @@ _famctx() {
                 ;;
             famctx__subcmd__help__subcmd__audit,verify)
                 cmd="famctx__subcmd__help__subcmd__audit__subcmd__verify"
+                ;;
+            famctx__subcmd__help__subcmd__basis,add)
+                cmd="famctx__subcmd__help__subcmd__basis__subcmd__add"
+                ;;
+            famctx__subcmd__help__subcmd__basis,list)
+                cmd="famctx__subcmd__help__subcmd__basis__subcmd__list"
+                ;;
+            famctx__subcmd__help__subcmd__basis,retire)
+                cmd="famctx__subcmd__help__subcmd__basis__subcmd__retire"
                 ;;
             famctx__subcmd__help__subcmd__config,show)
                 cmd="famctx__subcmd__help__subcmd__config__subcmd__show"
@@ -365,7 +404,7 @@ _famctx() {
 
     case "${cmd}" in
         famctx)
-            opts="-o -u -h -V --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help --version family person permission whoami source audit mdm roles db config completions help"
+            opts="-o -u -h -V --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help --version family person permission whoami source basis audit mdm roles db config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -465,7 +504,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__break__subcmd__glass)
-            opts="-o -u -h --since --until --limit --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --since --until --limit --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,6 +519,10 @@ _famctx() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -527,12 +570,16 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__checkpoint)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --basis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
                     return 0
@@ -577,7 +624,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__export)
-            opts="-o -u -h --since --until --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --since --until --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -588,6 +635,10 @@ _famctx() {
                     return 0
                     ;;
                 --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -761,7 +812,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__person)
-            opts="-o -u -h --since --until --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --since --until --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -772,6 +823,10 @@ _famctx() {
                     return 0
                     ;;
                 --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -819,7 +874,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__search)
-            opts="-o -u -h --actor --person --action --source --outcome --since --until --limit --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --actor --person --action --source --outcome --declared-basis --without-basis --break-glass --since --until --limit --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -845,6 +900,10 @@ _famctx() {
                     COMPREPLY=($(compgen -W "allowed denied not_found error" -- "${cur}"))
                     return 0
                     ;;
+                --declared-basis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --since)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -854,6 +913,10 @@ _famctx() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -901,7 +964,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__stats)
-            opts="-o -u -h --since --until --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --since --until --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -912,6 +975,10 @@ _famctx() {
                     return 0
                     ;;
                 --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -959,13 +1026,307 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__verify)
-            opts="-o -u -h --checkpoint --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --checkpoint --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__basis)
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help list add retire help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__basis__subcmd__add)
+            opts="-o -u -h --title --legislation --reason --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --title)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --legislation)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__basis__subcmd__help)
+            opts="list add retire help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__basis__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__basis__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__basis__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__basis__subcmd__help__subcmd__retire)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__basis__subcmd__list)
+            opts="-o -u -h --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --basis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__basis__subcmd__retire)
+            opts="-y -o -u -h --reason --yes --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --reason)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1503,13 +1864,17 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__family__subcmd__show)
-            opts="-o -u -h --reason --depth --household --wide --break-glass --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --reason --basis --depth --household --wide --break-glass --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1561,7 +1926,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__help)
-            opts="family person permission whoami source audit mdm roles db config completions help"
+            opts="family person permission whoami source basis audit mdm roles db config completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1673,6 +2038,62 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__help__subcmd__audit__subcmd__verify)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__help__subcmd__basis)
+            opts="list add retire"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__help__subcmd__basis__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__help__subcmd__basis__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__help__subcmd__basis__subcmd__retire)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2185,7 +2606,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__mdm__subcmd__loads)
-            opts="-o -u -h --mdm-url --limit --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --mdm-url --limit --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2196,6 +2617,10 @@ _famctx() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2243,7 +2668,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__mdm__subcmd__validate)
-            opts="-o -u -h --mdm-url --load --report --fresh-warn-hours --fresh-fail-hours --drop-warn-pct --drop-fail-pct --missing-field-warn-pct --missing-field-fail-pct --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --mdm-url --load --report --fresh-warn-hours --fresh-fail-hours --drop-warn-pct --drop-fail-pct --missing-field-warn-pct --missing-field-fail-pct --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2282,6 +2707,10 @@ _famctx() {
                     return 0
                     ;;
                 --missing-field-fail-pct)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2601,7 +3030,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__permission__subcmd__list)
-            opts="-o -u -h --source --as-of --include-ended --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --source --as-of --include-ended --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2612,6 +3041,10 @@ _famctx() {
                     return 0
                     ;;
                 --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2659,7 +3092,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__permission__subcmd__review)
-            opts="-o -u -h --expiring-within --unused-for --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --expiring-within --unused-for --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2670,6 +3103,10 @@ _famctx() {
                     return 0
                     ;;
                 --unused-for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2975,13 +3412,17 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__person__subcmd__restrictions)
-            opts="-o -u -h --due-within --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --due-within --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --due-within)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3029,7 +3470,7 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__person__subcmd__search)
-            opts="-o -u -h --last-name --first-name --dob --reason --limit --page --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --last-name --first-name --dob --reason --basis --limit --page --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3048,6 +3489,10 @@ _famctx() {
                     return 0
                     ;;
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basis)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3395,12 +3840,16 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__source__subcmd__list)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --basis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
                     return 0
@@ -3445,12 +3894,16 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__whoami)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --basis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
                     return 0

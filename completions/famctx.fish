@@ -43,6 +43,7 @@ complete -c famctx -n "__fish_famctx_needs_command" -f -a "person" -d 'Find peop
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "permission" -d 'Grant, revoke, list and review data source permissions (admins)'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "whoami" -d 'Show who you are in Active Directory, your roles and your data source grants'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "source" -d 'Data sources (services) and their coverage'
+complete -c famctx -n "__fish_famctx_needs_command" -f -a "basis" -d 'The legal bases an operator may declare with --basis: list (anyone), add and retire (admins)'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "audit" -d 'Review and verify the audit trail (auditors)'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "mdm" -d 'Check that the nightly MDM load is complete, and list load runs (admins)'
 complete -c famctx -n "__fish_famctx_needs_command" -f -a "roles" -d 'Keep PostgreSQL\'s operator roles in step with the AD groups (admins, schedulers)'
@@ -66,6 +67,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Show a person, their family and the services involved with each member'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l reason -d 'Why you are looking (recorded in the audit trail), e.g. "s47 enquiry, case 1234"' -r
+complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -l depth -d 'Relationship steps to follow from the person' -r
 complete -c famctx -n "__fish_famctx_using_subcommand family; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -107,6 +109,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_su
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l first-name -r
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l dob -d 'Date of birth, YYYY-MM-DD' -r
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l reason -d 'Why you are searching (recorded in the audit trail)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l limit -d 'Matches a page' -r
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -l page -d 'Page number, from 1' -r
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from search" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -158,6 +161,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_su
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from unrestrict" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from unrestrict" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrictions" -l due-within -d 'Only restrictions whose review date falls within this many days (0: due today or overdue)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrictions" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand person; and __fish_seen_subcommand_from restrictions" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -234,6 +238,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l source -d 'Only grants on this source ("who can see housing?")' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l as-of -d 'As of this moment (date, RFC 3339 time, or a span back such as 30d)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -250,6 +255,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l expiring-within -d 'Grants that expire within this many days' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l unused-for -d 'Grants whose source the grantee has not looked at for this many days' -r
+complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from review" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -284,6 +290,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "review" -d 'Grants to recertify: expiring soon, or unused for a while'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "apply" -d 'Apply grants and revokes in bulk from CSV or JSON lines, all or nothing'
 complete -c famctx -n "__fish_famctx_using_subcommand permission; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand whoami" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand whoami" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -312,6 +319,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_see
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List data sources with title, age rule, last synchronised time and coverage'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -327,6 +335,72 @@ complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_su
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from help" -f -a "list" -d 'List data sources with title, age rule, last synchronised time and coverage'
 complete -c famctx -n "__fish_famctx_using_subcommand source; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and not __fish_seen_subcommand_from list add retire help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and not __fish_seen_subcommand_from list add retire help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and not __fish_seen_subcommand_from list add retire help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and not __fish_seen_subcommand_from list add retire help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and not __fish_seen_subcommand_from list add retire help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and not __fish_seen_subcommand_from list add retire help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and not __fish_seen_subcommand_from list add retire help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and not __fish_seen_subcommand_from list add retire help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and not __fish_seen_subcommand_from list add retire help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and not __fish_seen_subcommand_from list add retire help" -f -a "list" -d 'The legal bases: those operators may declare, then those retired'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and not __fish_seen_subcommand_from list add retire help" -f -a "add" -d 'Add a legal basis to the list (admins); a code is never reused'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and not __fish_seen_subcommand_from list add retire help" -f -a "retire" -d 'Retire a legal basis (admins): it can no longer be declared; the audit rows that name it keep it, and it stays on the list, marked retired'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and not __fish_seen_subcommand_from list add retire help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from list" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from list" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from list" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from list" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from list" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from list" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from list" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from list" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from add" -l title -d 'What the basis is for, e.g. "Child protection enquiry"' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from add" -l legislation -d 'The legislation it rests on, e.g. "Children Act 1989 s47"' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from add" -l reason -d 'Why the list changes (recorded in the audit trail)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from add" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from add" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from add" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from add" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from add" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from add" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from add" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from retire" -l reason -d 'Why it is retired (recorded in the audit trail)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from retire" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from retire" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from retire" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from retire" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from retire" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from retire" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from retire" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from retire" -s y -l yes -d 'Do not ask for confirmation'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from retire" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from retire" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from help" -f -a "list" -d 'The legal bases: those operators may declare, then those retired'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a legal basis to the list (admins); a code is never reused'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from help" -f -a "retire" -d 'Retire a legal basis (admins): it can no longer be declared; the audit rows that name it keep it, and it stays on the list, marked retired'
+complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -356,9 +430,11 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 denied\t''
 not_found\t''
 error\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l declared-basis -d 'Only rows declared under this legal basis, e.g. ca1989_s47 (retired codes too; --basis declares your own)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l since -d 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l until -d 'Only rows before T (same forms as --since)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l limit -d 'Rows to show at most' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -370,10 +446,13 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
 kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l without-basis -d 'Only rows that declared no legal basis'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l break-glass -d 'Only break-glass rows: a restricted person disclosed without an access grant'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l since -d 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l until -d 'Only rows before T (same forms as --since)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -389,6 +468,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from person" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l since -d 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l until -d 'Only rows before T (same forms as --since)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -404,6 +484,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l since -d 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l until -d 'Only rows before T (same forms as --since)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -418,6 +499,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l checkpoint -d 'Also check the chain against a head saved earlier by `audit checkpoint -o json`' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -431,6 +513,7 @@ kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -447,6 +530,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l since -d 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l until -d 'Only rows before T (same forms as --since)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l limit -d 'Rows to show at most' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -493,6 +577,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subco
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l drop-fail-pct -d 'Fail when an entity has more than this percentage fewer rows than at the previous load [setting mdm_drop_fail_pct]' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l missing-field-warn-pct -d 'Warn when more than this percentage of persons lack a name, date of birth or address [setting mdm_missing_field_warn_pct]' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l missing-field-fail-pct -d 'Fail when more than this percentage of persons lack a name, date of birth or address [setting mdm_missing_field_fail_pct]' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -508,6 +593,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subco
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from validate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l mdm-url -d 'MDM warehouse URL (read-only role) [default: mdm_url setting, FAMCTX_MDM_URL]' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l limit -d 'Runs to show, newest first' -r
+complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and __fish_seen_subcommand_from loads" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
@@ -645,18 +731,19 @@ kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "family" -d 'Look a person up and see their family and the services involved'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "person" -d 'Find people in the MDM person index'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "permission" -d 'Grant, revoke, list and review data source permissions (admins)'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "whoami" -d 'Show who you are in Active Directory, your roles and your data source grants'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "source" -d 'Data sources (services) and their coverage'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "audit" -d 'Review and verify the audit trail (auditors)'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "mdm" -d 'Check that the nightly MDM load is complete, and list load runs (admins)'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "roles" -d 'Keep PostgreSQL\'s operator roles in step with the AD groups (admins, schedulers)'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "db" -d 'Database schema migrations (run as the owner role)'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "config" -d 'Effective settings and where each came from'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source audit mdm roles db config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source basis audit mdm roles db config completions help" -f -a "family" -d 'Look a person up and see their family and the services involved'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source basis audit mdm roles db config completions help" -f -a "person" -d 'Find people in the MDM person index'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source basis audit mdm roles db config completions help" -f -a "permission" -d 'Grant, revoke, list and review data source permissions (admins)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source basis audit mdm roles db config completions help" -f -a "whoami" -d 'Show who you are in Active Directory, your roles and your data source grants'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source basis audit mdm roles db config completions help" -f -a "source" -d 'Data sources (services) and their coverage'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source basis audit mdm roles db config completions help" -f -a "basis" -d 'The legal bases an operator may declare with --basis: list (anyone), add and retire (admins)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source basis audit mdm roles db config completions help" -f -a "audit" -d 'Review and verify the audit trail (auditors)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source basis audit mdm roles db config completions help" -f -a "mdm" -d 'Check that the nightly MDM load is complete, and list load runs (admins)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source basis audit mdm roles db config completions help" -f -a "roles" -d 'Keep PostgreSQL\'s operator roles in step with the AD groups (admins, schedulers)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source basis audit mdm roles db config completions help" -f -a "db" -d 'Database schema migrations (run as the owner role)'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source basis audit mdm roles db config completions help" -f -a "config" -d 'Effective settings and where each came from'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source basis audit mdm roles db config completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and not __fish_seen_subcommand_from family person permission whoami source basis audit mdm roles db config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from family" -f -a "show" -d 'Show a person, their family and the services involved with each member'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from person" -f -a "search" -d 'Find people by last name (exact, any case), first name (prefix) and date of birth'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from person" -f -a "restrict" -d 'Mark a person restricted, or change their restriction (admins): only users with an access grant for them see their details'
@@ -668,6 +755,9 @@ complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subc
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from permission" -f -a "review" -d 'Grants to recertify: expiring soon, or unused for a while'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from permission" -f -a "apply" -d 'Apply grants and revokes in bulk from CSV or JSON lines, all or nothing'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from source" -f -a "list" -d 'List data sources with title, age rule, last synchronised time and coverage'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from basis" -f -a "list" -d 'The legal bases: those operators may declare, then those retired'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from basis" -f -a "add" -d 'Add a legal basis to the list (admins); a code is never reused'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from basis" -f -a "retire" -d 'Retire a legal basis (admins): it can no longer be declared; the audit rows that name it keep it, and it stays on the list, marked retired'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "search" -d 'Search the audit trail, newest first'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "person" -d 'Access report for one person: every access that disclosed them, grouped by actor'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "export" -d 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)'

@@ -15,6 +15,9 @@ pub enum Action {
     AuditSearched,
     AuditStats,
     AuditVerified,
+    BasisAdded,
+    BasisListed,
+    BasisRetired,
     BreakGlassListed,
     IdentityViewed,
     MdmLoadsListed,
@@ -44,7 +47,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 33] = [
+    pub const ALL: [Action; 36] = [
         Action::AccessDenied,
         Action::AuditCheckpointed,
         Action::AuditExported,
@@ -52,6 +55,9 @@ impl Action {
         Action::AuditSearched,
         Action::AuditStats,
         Action::AuditVerified,
+        Action::BasisAdded,
+        Action::BasisListed,
+        Action::BasisRetired,
         Action::BreakGlassListed,
         Action::IdentityViewed,
         Action::MdmLoadsListed,
@@ -90,6 +96,9 @@ impl Action {
             Action::AuditSearched => "audit_searched",
             Action::AuditStats => "audit_stats",
             Action::AuditVerified => "audit_verified",
+            Action::BasisAdded => "basis_added",
+            Action::BasisListed => "basis_listed",
+            Action::BasisRetired => "basis_retired",
             Action::BreakGlassListed => "break_glass_listed",
             Action::IdentityViewed => "identity_viewed",
             Action::MdmLoadsListed => "mdm_loads_listed",

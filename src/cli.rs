@@ -37,10 +37,13 @@ pub enum Command {
     #[command(subcommand)]
     Permission(crate::permission::PermissionCommand),
     /// Show who you are in Active Directory, your roles and your data source grants
-    Whoami,
+    Whoami(crate::whoami::WhoamiArgs),
     /// Data sources (services) and their coverage
     #[command(subcommand)]
     Source(crate::source::SourceCommand),
+    /// The legal bases an operator may declare with --basis: list (anyone), add and retire (admins)
+    #[command(subcommand)]
+    Basis(crate::basis::BasisCommand),
     /// Review and verify the audit trail (auditors)
     #[command(subcommand)]
     Audit(crate::audit::AuditCommand),

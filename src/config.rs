@@ -105,7 +105,7 @@ struct Key {
     env: &'static str,
     default: Option<&'static str>,
     secret_url: bool,
-    /// Policy (who holds which role, whether a reason is required): read
+    /// Policy (who holds which role, whether a reason or a legal basis is required): read
     /// only from the system config file, never from the operator's
     /// environment, flags or own config file.
     policy: bool,
@@ -244,6 +244,7 @@ const KEYS: &[Key] = &[
     policy("group_admins", "FamilyContext Admins", "AD group for grants and MDM checks (a name, or a distinguished name to match exactly); policy: system config file only"),
     policy("group_auditors", "FamilyContext Auditors", "AD group for audit review (a name, or a distinguished name to match exactly); policy: system config file only"),
     policy("reason_required", "true", "require --reason for lookups; policy: system config file only"),
+    policy("basis_required", "false", "require --basis (a legal basis code) for lookups; policy: system config file only"),
     Key {
         name: "service_database_url",
         env: "",

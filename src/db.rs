@@ -61,6 +61,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(20, "text_rules"),
     migration!(21, "basis_and_break_glass"),
     migration!(23, "restricted_persons"),
+    migration!(24, "legal_basis"),
 ];
 
 impl Migration {

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::action::Action;
 use crate::context::Context;
 use crate::error::{code, Result};
-use crate::guard::{Door, Needs, Role};
+use crate::guard::{Basis, Door, Needs, Role};
 use crate::output::Format;
 use crate::output::{Output, Table, Tone};
 use crate::reference::{Person, Service, ServiceDetail};
@@ -30,6 +30,8 @@ pub struct ShowArgs {
     /// Why you are looking (recorded in the audit trail), e.g. "s47 enquiry, case 1234"
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+    #[command(flatten)]
+    pub basis: Basis,
     /// Relationship steps to follow from the person
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(i32).range(1..=3))]
     pub depth: i32,
@@ -80,17 +82,19 @@ pub fn run(ctx: &Context, command: &FamilyCommand) -> Result<u8> {
             args.reason.as_deref(),
         )?
     };
+    let basis = args.basis.declared(ctx.settings.flag("basis_required")?)?;
     // A refused lookup is still about this person: IG's report must show it.
     let subject = match id {
         PersonId::Fc(n) => Some(n),
         PersonId::Cms(_) => None,
     };
-    let mut door = Door::open(
+    let mut door = Door::open_declared(
         ctx,
         Needs::Role(Role::User),
         Action::ViewedFamily,
         subject,
         reason.as_deref(),
+        basis.as_deref(),
     )?;
     // The walk, the grants, the age rules and the document itself are the database's
     // (fc.family_document), so the API returns the same.

@@ -90,6 +90,26 @@ pub struct Operator {
     pub roles: Vec<HeldRole>,
 }
 
+/// `--basis CODE`: the legal basis the operator declares for what a command discloses, one
+/// option flattened into every command that reads (whose audit row is a disclosure). The door
+/// sends it as the request's `basis`; the database refuses a code that is not on its list or has
+/// been retired, and records the code on every audit row of the request.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Basis {
+    /// Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47
+    /// (recorded in the audit trail)
+    #[arg(long = "basis", id = "basis", value_name = "CODE")]
+    pub code: Option<String>,
+}
+
+impl Basis {
+    /// The code as sent (trimmed, lower case), checked for form; with `required` (the policy
+    /// `basis_required`, for lookups) a missing one is refused here first.
+    pub fn declared(&self, required: bool) -> Result<Option<String>> {
+        crate::text::basis(required, self.code.as_deref())
+    }
+}
+
 /// A refusal, with the account when the directory already named it.
 type Refusal = (Error, Option<Box<Account>>);
 
@@ -222,6 +242,8 @@ pub struct Door {
     password: Option<String>,
     /// Set in a service deployment: the acting user named in every request.
     acting: Option<Value>,
+    /// The legal basis declared for this command, sent with every request.
+    basis: Option<String>,
     info: Value,
 }
 
@@ -248,14 +270,27 @@ impl Door {
         subject: Option<i64>,
         reason: Option<&str>,
     ) -> Result<Door> {
-        Door::open_via(ctx, needs, action, subject, reason, false)
+        Door::open_via(ctx, needs, action, subject, reason, None, false)
+    }
+
+    /// `open`, for a command that reads: every request (and a refusal recorded by the AD check)
+    /// carries the legal basis the operator declared, as checked by [`Basis::declared`].
+    pub fn open_declared(
+        ctx: &Context,
+        needs: Needs,
+        action: Action,
+        subject: Option<i64>,
+        reason: Option<&str>,
+        basis: Option<&str>,
+    ) -> Result<Door> {
+        Door::open_via(ctx, needs, action, subject, reason, basis, false)
     }
 
     /// The same AD check, then the sign-in as the database owner (`owner_url`), which names
     /// the operator as a trusted service would: for `roles sync` before any operator has a
     /// login role, and for the owner's scheduled runs.
     pub fn open_as_owner(ctx: &Context, needs: Needs, action: Action) -> Result<Door> {
-        Door::open_via(ctx, needs, action, None, None, true)
+        Door::open_via(ctx, needs, action, None, None, None, true)
     }
 
     fn open_via(
@@ -264,6 +299,7 @@ impl Door {
         action: Action,
         subject: Option<i64>,
         reason: Option<&str>,
+        basis: Option<&str>,
         as_owner: bool,
     ) -> Result<Door> {
         let auth = directory::auth_method(&ctx.settings)?;
@@ -295,6 +331,7 @@ impl Door {
                     client,
                     password,
                     acting,
+                    basis: basis.map(str::to_string),
                     info,
                 })
             }
@@ -310,6 +347,9 @@ impl Door {
                             "reason": reason,
                             "client": info,
                         });
+                        if let Some(b) = basis {
+                            request["basis"] = json!(b);
+                        }
                         if let Some(a) = acting {
                             request["as"] = a;
                         }
@@ -361,6 +401,9 @@ impl Door {
             request = json!({});
         }
         request["client"] = self.info.clone();
+        if let Some(b) = &self.basis {
+            request["basis"] = json!(b);
+        }
         if let Some(a) = &self.acting {
             request["as"] = a.clone();
         }

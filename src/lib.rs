@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod audit;
+pub mod basis;
 pub mod cli;
 pub mod config;
 pub mod context;
@@ -76,11 +77,12 @@ fn trust_only_configured_roots(settings: &Settings) {
 
 pub fn run(ctx: Context, command: &Command) -> Result<u8> {
     match command {
-        Command::Whoami => whoami::run(&ctx),
+        Command::Whoami(a) => whoami::run(&ctx, a),
         Command::Family(c) => family::run(&ctx, c),
         Command::Person(c) => person::run(&ctx, c),
         Command::Permission(c) => permission::run(&ctx, c),
         Command::Source(c) => source::run(&ctx, c),
+        Command::Basis(c) => basis::run(&ctx, c),
         Command::Audit(c) => audit::run(&ctx, c),
         Command::Mdm(c) => mdm::run(&ctx, c),
         Command::Roles(c) => roles::run(&ctx, c),

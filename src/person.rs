@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::action::Action;
 use crate::context::Context;
 use crate::error::{code, Error, Result};
-use crate::guard::{Door, Needs, Role};
+use crate::guard::{Basis, Door, Needs, Role};
 use crate::output::Format;
 use crate::output::Table;
 use crate::reference::Person;
@@ -45,6 +45,8 @@ pub struct SearchArgs {
     /// Why you are searching (recorded in the audit trail)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+    #[command(flatten)]
+    pub basis: Basis,
     /// Matches a page
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i64).range(1..=200))]
     pub limit: i64,
@@ -121,12 +123,14 @@ fn search(ctx: &Context, args: &SearchArgs) -> Result<u8> {
         ctx.settings.flag("reason_required")?,
         args.reason.as_deref(),
     )?;
-    let mut door = Door::open(
+    let basis = args.basis.declared(ctx.settings.flag("basis_required")?)?;
+    let mut door = Door::open_declared(
         ctx,
         Needs::Role(Role::User),
         Action::Searched,
         None,
         reason.as_deref(),
+        basis.as_deref(),
     )?;
     let document = door.call(
         "person_search",

@@ -1,19 +1,25 @@
 //! `famctx source list`: the data sources, their age rules and freshness.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use serde::{Deserialize, Serialize};
 
 use crate::action::Action;
 use crate::context::Context;
 use crate::error::{code, Result};
-use crate::guard::{Door, Needs};
+use crate::guard::{Basis, Door, Needs};
 use crate::output::Table;
 
 #[derive(Debug, Subcommand)]
 pub enum SourceCommand {
     /// List data sources with title, age rule, last synchronised time and coverage
-    List,
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub basis: Basis,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -31,8 +37,16 @@ pub struct Source {
 }
 
 pub fn run(ctx: &Context, command: &SourceCommand) -> Result<u8> {
-    let SourceCommand::List = command;
-    let mut door = Door::open(ctx, Needs::AnyRole, Action::SourcesListed, None, None)?;
+    let SourceCommand::List(args) = command;
+    let basis = args.basis.declared(false)?;
+    let mut door = Door::open_declared(
+        ctx,
+        Needs::AnyRole,
+        Action::SourcesListed,
+        None,
+        None,
+        basis.as_deref(),
+    )?;
     let document = door.call("source_list", serde_json::json!({}))?;
     let sources: Vec<Source> = crate::guard::read_answer("source_list", document.clone())?;
     let mut out = ctx.output();

@@ -98,6 +98,40 @@ pub fn reason(required: bool, given: Option<&str>) -> Result<Option<String>> {
     }
 }
 
+/// A legal basis code as typed (`--basis`, `basis add`): trimmed and in lower case, then in the
+/// form of `fc.legal_basis`'s codes: a letter, then up to 39 letters, digits, `_`, `.` or `-`.
+/// Whether it is on the list is the database's to say.
+pub fn basis_code(flag: &str, given: &str) -> Result<String> {
+    let code = given.trim().to_ascii_lowercase();
+    let mut chars = code.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && code.len() <= 40
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c));
+    if ok {
+        Ok(code)
+    } else {
+        Err(Error::Usage(format!(
+            "{flag} {} is not a legal basis code: a letter, then letters, digits, \"_\", \".\" or \"-\" \
+             (e.g. ca1989_s47); `famctx basis list` shows the codes",
+            shorten(given)
+        )))
+    }
+}
+
+/// The legal basis declared with `--basis`: required when the policy (`basis_required`) says so
+/// (for lookups), and in the form of a code.
+pub fn basis(required: bool, given: Option<&str>) -> Result<Option<String>> {
+    match given {
+        Some(code) => basis_code("--basis", code).map(Some),
+        None if required => Err(Error::Usage(
+            "--basis is required (policy basis_required): declare the legal basis of this lookup, \
+             e.g. --basis ca1989_s47; `famctx basis list` shows the codes"
+                .into(),
+        )),
+        None => Ok(None),
+    }
+}
+
 /// Shows user input in a message: quoted, escaped, and cut short.
 pub fn shorten(input: &str) -> String {
     let cut: String = input.chars().take(40).collect();
@@ -173,6 +207,38 @@ mod tests {
         assert_eq!(for_terminal("short\nlines", Some(20)), "short\nlines");
         assert_eq!(ellipsis("abcdef", 4), "abc…");
         assert_eq!(ellipsis("abcd", 4), "abcd");
+    }
+
+    #[test]
+    fn basis_codes_and_the_policy() {
+        assert_eq!(basis(false, None).unwrap(), None);
+        assert_eq!(
+            basis(true, Some(" CA1989_S47 ")).unwrap().as_deref(),
+            Some("ca1989_s47")
+        );
+        assert_eq!(
+            basis(false, Some("dpa2018.sch1-p18")).unwrap().as_deref(),
+            Some("dpa2018.sch1-p18")
+        );
+        let missing = basis(true, None).unwrap_err();
+        assert!(
+            matches!(&missing, Error::Usage(m) if m.contains("--basis is required") && m.contains("famctx basis list")),
+            "{missing}"
+        );
+        for bad in [
+            "",
+            "47",
+            "ca 1989",
+            "s47!",
+            "ca1989_s47\u{202e}",
+            "\u{212a}",
+            &"a".repeat(41),
+        ] {
+            assert!(
+                matches!(basis(false, Some(bad)), Err(Error::Usage(_))),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

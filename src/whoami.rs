@@ -1,15 +1,22 @@
 //! `famctx whoami`: the operator's AD identity, roles (with the group
 //! nesting that grants them) and current data source grants.
 
+use clap::Args;
 use serde::Serialize;
 use serde_json::json;
 
 use crate::action::Action;
 use crate::context::Context;
 use crate::error::{code, Result};
-use crate::guard::{CurrentGrant, Door, HeldRole, Needs};
+use crate::guard::{Basis, CurrentGrant, Door, HeldRole, Needs};
 use crate::output::Format;
 use crate::output::Table;
+
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    #[command(flatten)]
+    pub basis: Basis,
+}
 
 #[derive(Debug, Serialize)]
 pub struct Identity {
@@ -24,10 +31,18 @@ pub struct Identity {
     pub grants: Vec<CurrentGrant>,
 }
 
-pub fn run(ctx: &Context) -> Result<u8> {
+pub fn run(ctx: &Context, args: &WhoamiArgs) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json])?;
-    let mut door = Door::open(ctx, Needs::AnyRole, Action::IdentityViewed, None, None)?;
+    let basis = args.basis.declared(false)?;
+    let mut door = Door::open_declared(
+        ctx,
+        Needs::AnyRole,
+        Action::IdentityViewed,
+        None,
+        None,
+        basis.as_deref(),
+    )?;
     // The grants as the database sees them, for the role the database signed in.
     let document = door.call("whoami", json!({}))?;
     let grants: Vec<CurrentGrant> =

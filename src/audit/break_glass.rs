@@ -47,7 +47,7 @@ pub(crate) fn break_glass_command(ctx: &Context, args: &BreakGlassArgs) -> Resul
     let mut out = ctx.output();
     let filter = Filter::window(&args.window, Utc::now())?;
     let request = json!({ "since": filter.since, "until": filter.until, "limit": args.limit });
-    let mut door = auditor_door(ctx, Action::BreakGlassListed)?;
+    let mut door = auditor_door(ctx, &args.basis, Action::BreakGlassListed)?;
     let mut doc = door.call("audit_break_glass", request)?;
     if out.format == Format::Json {
         return out.json(&doc).map(|()| code::SUCCESS);

@@ -24,14 +24,18 @@ pub struct Verification {
     pub checkpoint_checked: Option<i64>,
 }
 
-pub(crate) fn verify_command(ctx: &Context, checkpoint: Option<&PathBuf>) -> Result<u8> {
+pub(crate) fn verify_command(
+    ctx: &Context,
+    checkpoint: Option<&PathBuf>,
+    basis: &Basis,
+) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json])?;
     let saved = checkpoint.map(read_checkpoint).transpose()?;
     // fc_api.audit_verify writes and commits the audit row (audit_verified, with the
     // checkpoint) first; then fc_api.audit_verify_open streams every row before it, and the
     // chain is recomputed here, independently of the database's own hashing.
-    let mut door = auditor_door(ctx, Action::AuditVerified)?;
+    let mut door = auditor_door(ctx, basis, Action::AuditVerified)?;
     let mut verifier = Verifier::new(saved.as_ref());
     let progress = std::cell::OnceCell::new();
     door.stream_counted(
@@ -87,13 +91,13 @@ pub(crate) fn verify_command(ctx: &Context, checkpoint: Option<&PathBuf>) -> Res
     }
 }
 
-pub(crate) fn checkpoint_command(ctx: &Context) -> Result<u8> {
+pub(crate) fn checkpoint_command(ctx: &Context, basis: &Basis) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json])?;
     // fc_api.audit_checkpoint reads the head (the newest row before its own) and writes the
     // audit row (audit_checkpointed, with the head) before disclosing it; an empty trail is
     // not found.
-    let mut door = auditor_door(ctx, Action::AuditCheckpointed)?;
+    let mut door = auditor_door(ctx, basis, Action::AuditCheckpointed)?;
     let mut doc = door.call("audit_checkpoint", json!({}))?;
     let head: Checkpoint = part(&mut doc, "head")?;
     if out.format == Format::Json {

@@ -14,7 +14,7 @@ pub(crate) fn export_command(ctx: &Context, args: &ExportArgs) -> Result<u8> {
     // does fc_api.audit_export_open (in a new transaction) open a cursor over the rows, in id
     // order up to and including the export's own row. If the stream fails half-way, the row
     // still records that the export was asked for and allowed.
-    let mut door = auditor_door(ctx, Action::AuditExported)?;
+    let mut door = auditor_door(ctx, &args.basis, Action::AuditExported)?;
     export(&mut door, request, ctx.format)?;
     Ok(code::SUCCESS)
 }

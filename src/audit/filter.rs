@@ -1,7 +1,8 @@
 //! What the review commands share: the audit row as read back, and the
-//! filters (actor, person, action, source, outcome, time window) as the
-//! request to the door's audit functions (sql/migrations/V10__audit_door.sql),
-//! which check them again and turn them into SQL.
+//! filters (actor, person, action, source, outcome, legal basis, break-glass,
+//! time window) as the request to the door's audit functions
+//! (sql/migrations/V10__audit_door.sql, V24__legal_basis.sql), which check
+//! them again and turn them into SQL.
 
 use super::*;
 
@@ -9,8 +10,8 @@ use super::*;
 // Review: search, a person's access report, export and statistics. Each is
 // an auditor's command and is audited itself, with its filter in details.
 
-/// Every column of fc.audit_log, in table order.
-pub(crate) const COLUMNS: [&str; 17] = [
+/// Every column of fc.audit_log: V3's, then V21's basis and break-glass mark.
+pub(crate) const COLUMNS: [&str; 19] = [
     "id",
     "occurred_at",
     "actor_guid",
@@ -28,6 +29,8 @@ pub(crate) const COLUMNS: [&str; 17] = [
     "details",
     "prev_hash",
     "row_hash",
+    "basis",
+    "break_glass",
 ];
 
 /// Rows fetched from the export cursor at a time: a few MB in memory.
@@ -56,12 +59,16 @@ pub struct Entry {
     pub details: Value,
     pub prev_hash: String,
     pub row_hash: String,
+    /// The legal basis declared (a code of `famctx basis list`), if any.
+    pub basis: Option<String>,
+    /// A restricted person was disclosed without an access grant.
+    pub break_glass: bool,
 }
 
 impl Entry {
     /// The CSV cells, in `COLUMNS` order; arrays comma-separated as in the
     /// canonical form the hash covers.
-    pub(crate) fn cells(&self) -> [String; 17] {
+    pub(crate) fn cells(&self) -> [String; 19] {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let join = |v: &[String]| v.join(",");
         [
@@ -90,6 +97,8 @@ impl Entry {
             self.details.to_string(),
             self.prev_hash.clone(),
             self.row_hash.clone(),
+            text(&self.basis),
+            self.break_glass.to_string(),
         ]
     }
 }
@@ -123,6 +132,14 @@ pub struct Filter {
     pub source: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
+    /// Rows declared under this legal basis (the request's `basis` is the auditor's own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared_basis: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub without_basis: bool,
+    /// Only break-glass rows (the request's `break_glass` would mark the auditor's own row).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub break_glass_only: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub since: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -213,6 +230,13 @@ impl Filter {
             .map(|s| code_arg("--source", s, "police"))
             .transpose()?;
         f.outcome = args.outcome;
+        f.declared_basis = args
+            .declared_basis
+            .as_deref()
+            .map(|b| crate::text::basis_code("--declared-basis", b))
+            .transpose()?;
+        f.without_basis = args.without_basis;
+        f.break_glass_only = args.break_glass;
         Ok(f)
     }
 }

@@ -35,7 +35,7 @@ use uuid::Uuid;
 use crate::action::Action;
 use crate::context::Context;
 use crate::error::{code, Error, Result};
-use crate::guard::{Door, Needs, Role};
+use crate::guard::{Basis, Door, Needs, Role};
 use crate::output::Format;
 use crate::output::{neutralise_formula, Output, Table};
 use crate::text::PersonId;
@@ -55,9 +55,14 @@ pub enum AuditCommand {
         /// Also check the chain against a head saved earlier by `audit checkpoint -o json`
         #[arg(long, value_name = "FILE")]
         checkpoint: Option<PathBuf>,
+        #[command(flatten)]
+        basis: Basis,
     },
     /// Print the chain head (id, hash, time) to keep outside the database
-    Checkpoint,
+    Checkpoint {
+        #[command(flatten)]
+        basis: Basis,
+    },
     /// Break-glass lookups of restricted persons, and refused attempts, newest first
     BreakGlass(BreakGlassArgs),
 }
@@ -91,11 +96,23 @@ pub struct SearchArgs {
     /// Outcome recorded
     #[arg(long, value_enum)]
     pub outcome: Option<Outcome>,
+    /// Only rows declared under this legal basis, e.g. ca1989_s47 (retired codes too; --basis
+    /// declares your own)
+    #[arg(long, value_name = "CODE")]
+    pub declared_basis: Option<String>,
+    /// Only rows that declared no legal basis
+    #[arg(long, conflicts_with = "declared_basis")]
+    pub without_basis: bool,
+    /// Only break-glass rows: a restricted person disclosed without an access grant
+    #[arg(long)]
+    pub break_glass: bool,
     #[command(flatten)]
     pub window: Window,
     /// Rows to show at most
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i64).range(1..=10_000))]
     pub limit: i64,
+    #[command(flatten)]
+    pub basis: Basis,
 }
 
 #[derive(Debug, Args)]
@@ -105,12 +122,16 @@ pub struct PersonArgs {
     pub id: String,
     #[command(flatten)]
     pub window: Window,
+    #[command(flatten)]
+    pub basis: Basis,
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     #[command(flatten)]
     pub window: Window,
+    #[command(flatten)]
+    pub basis: Basis,
 }
 
 #[derive(Debug, Args)]
@@ -120,12 +141,16 @@ pub struct BreakGlassArgs {
     /// Rows to show at most
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(i64).range(1..=10_000))]
     pub limit: i64,
+    #[command(flatten)]
+    pub basis: Basis,
 }
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
     #[command(flatten)]
     pub window: Window,
+    #[command(flatten)]
+    pub basis: Basis,
 }
 
 /// The outcome recorded in an audit row.
@@ -140,9 +165,18 @@ pub enum Outcome {
 }
 
 /// The door for an auditor's command: the live AD check (auditor role), then the operator's own
-/// sign-in to PostgreSQL. A refusal is recorded as `action`.
-pub(crate) fn auditor_door(ctx: &Context, action: Action) -> Result<Door> {
-    Door::open(ctx, Needs::Role(Role::Auditor), action, None, None)
+/// sign-in to PostgreSQL, every request carrying the legal basis declared. A refusal is recorded
+/// as `action`.
+pub(crate) fn auditor_door(ctx: &Context, basis: &Basis, action: Action) -> Result<Door> {
+    let basis = basis.declared(false)?;
+    Door::open_declared(
+        ctx,
+        Needs::Role(Role::Auditor),
+        action,
+        None,
+        None,
+        basis.as_deref(),
+    )
 }
 
 /// The request a filter makes: its keys as given (times as RFC 3339 instants), plus `extra`.
@@ -170,8 +204,10 @@ pub fn run(ctx: &Context, command: &AuditCommand) -> Result<u8> {
         AuditCommand::Person(args) => person_command(ctx, args),
         AuditCommand::Export(args) => export_command(ctx, args),
         AuditCommand::Stats(args) => stats_command(ctx, args),
-        AuditCommand::Verify { checkpoint } => verify_command(ctx, checkpoint.as_ref()),
-        AuditCommand::Checkpoint => checkpoint_command(ctx),
+        AuditCommand::Verify { checkpoint, basis } => {
+            verify_command(ctx, checkpoint.as_ref(), basis)
+        }
+        AuditCommand::Checkpoint { basis } => checkpoint_command(ctx, basis),
         AuditCommand::BreakGlass(args) => break_glass_command(ctx, args),
     }
 }

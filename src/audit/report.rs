@@ -38,6 +38,10 @@ pub struct Access {
     pub sources: Vec<String>,
     pub channel: String,
     pub client_host: Option<String>,
+    /// The legal basis declared, if any.
+    pub basis: Option<String>,
+    /// A restricted person disclosed without an access grant.
+    pub break_glass: bool,
 }
 
 pub(crate) fn person_command(ctx: &Context, args: &PersonArgs) -> Result<u8> {
@@ -46,7 +50,7 @@ pub(crate) fn person_command(ctx: &Context, args: &PersonArgs) -> Result<u8> {
     let filter = Filter::window(&args.window, Utc::now())?.with_person(&args.id)?;
     // fc_api.audit_person resolves the person, reads every row naming them (oldest first)
     // and writes the audit row (audit_reported, against the person) before disclosing them.
-    let mut door = auditor_door(ctx, Action::AuditReported)?;
+    let mut door = auditor_door(ctx, &args.basis, Action::AuditReported)?;
     let mut doc = door.call("audit_person", request(&filter, json!({}))?)?;
     let number: i64 = part(&mut doc, "subject")?;
     let entries: Vec<Entry> = part(&mut doc, "entries")?;
@@ -102,6 +106,8 @@ pub(crate) fn person_report(number: i64, filter: &Filter, entries: Vec<Entry>) -
             sources: e.sources_disclosed,
             channel: e.channel,
             client_host: e.client_host,
+            basis: e.basis,
+            break_glass: e.break_glass,
         });
     }
     let mut actors: Vec<ActorAccesses> = actors.into_values().collect();
@@ -157,6 +163,8 @@ pub(crate) fn accesses_table(report: &PersonReport) -> Table {
         "outcome",
         "disclosed_as",
         "reason",
+        "basis",
+        "break_glass",
         "sources",
         "channel",
         "client_host",
@@ -172,6 +180,8 @@ pub(crate) fn accesses_table(report: &PersonReport) -> Table {
                 x.outcome.clone(),
                 x.disclosed_as.to_string(),
                 x.reason.clone().unwrap_or_default(),
+                x.basis.clone().unwrap_or_default(),
+                x.break_glass.to_string(),
                 x.sources.join(","),
                 x.channel.clone(),
                 x.client_host.clone().unwrap_or_default(),

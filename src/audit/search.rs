@@ -11,7 +11,7 @@ pub(crate) fn search_command(ctx: &Context, args: &SearchArgs) -> Result<u8> {
     // fc_api.audit_search checks the filter again, reads the rows and writes the audit row
     // (audit_searched: the filter, the limit, the rows shown, every person they name); the
     // rows are collected only once that row has committed.
-    let mut door = auditor_door(ctx, Action::AuditSearched)?;
+    let mut door = auditor_door(ctx, &args.basis, Action::AuditSearched)?;
     let mut doc = door.call("audit_search", request)?;
     let entries: Vec<Entry> = part(&mut doc, "entries")?;
     render_entries(&mut out, &entries)?;
@@ -44,7 +44,7 @@ pub(crate) fn render_entries(out: &mut Output, entries: &[Entry]) -> Result<()> 
                 "subject",
                 "persons disclosed",
                 "sources",
-                "reason",
+                "basis / reason",
             ]);
             for e in entries {
                 t.row([
@@ -56,11 +56,11 @@ pub(crate) fn render_entries(out: &mut Output, entries: &[Entry]) -> Result<()> 
                     e.subject_person.map(person_label).unwrap_or_default(),
                     persons_cell(&e.persons_disclosed),
                     e.sources_disclosed.join(", "),
-                    e.reason.clone().unwrap_or_default(),
+                    why(e),
                 ]);
             }
             t.shorten("actor", ACTOR_SHOWN)
-                .shorten("reason", TEXT_SHOWN);
+                .shorten("basis / reason", TEXT_SHOWN);
             out.table(&t)
         }
     }
@@ -71,6 +71,20 @@ pub(crate) fn render_entries(out: &mut Output, entries: &[Entry]) -> Result<()> 
 pub(crate) const ACTOR_SHOWN: usize = 32;
 /// How much of a reason or a finding's detail a table shows (json and csv keep it whole).
 pub(crate) const TEXT_SHOWN: usize = 60;
+
+/// Why, in a table: the legal basis declared and a break-glass mark, each on a line of its own,
+/// then the reason (the column's shortening cuts each line, never the basis).
+pub(crate) fn why(e: &Entry) -> String {
+    let lines: Vec<&str> = [
+        e.basis.as_deref(),
+        e.break_glass.then_some("BREAK-GLASS"),
+        e.reason.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    lines.join("\n")
+}
 
 /// A few ids in full; a long list (a page of search results) as a count.
 pub(crate) fn persons_cell(persons: &[i64]) -> String {

@@ -9,9 +9,14 @@ pub struct Stats {
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub total: i64,
+    /// Break-glass rows, allowed or refused: IG reviews every one.
+    pub break_glass: i64,
+    /// Lookups allowed with no legal basis declared.
+    pub lookups_without_basis: i64,
     pub by_actor: Vec<ActorStats>,
     pub by_source: Vec<SourceCount>,
     pub by_outcome: Vec<OutcomeCount>,
+    pub by_basis: Vec<BasisCount>,
     /// Lookups of the median actor among those who made any.
     pub median_lookups: f64,
     pub findings: Vec<Finding>,
@@ -40,6 +45,15 @@ pub struct OutcomeCount {
     pub accesses: i64,
 }
 
+/// Accesses declared under one legal basis; `basis` none: none declared.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BasisCount {
+    pub basis: Option<String>,
+    pub title: Option<String>,
+    pub accesses: i64,
+    pub lookups: i64,
+}
+
 /// A pattern worth a spot check.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Finding {
@@ -56,7 +70,7 @@ pub(crate) fn stats_command(ctx: &Context, args: &StatsArgs) -> Result<u8> {
     // fc_api.audit_stats counts in two passes over the window (by actor and outcome, then by
     // source), finds the patterns worth a spot check, and writes the audit row (audit_stats:
     // the filter, the rows counted, the findings) before disclosing them.
-    let mut door = auditor_door(ctx, Action::AuditStats)?;
+    let mut door = auditor_door(ctx, &args.basis, Action::AuditStats)?;
     let doc = door.call("audit_stats", request(&filter, json!({}))?)?;
     let stats: Stats = serde_json::from_value(doc).map_err(|e| {
         Error::Other(format!(
@@ -104,6 +118,16 @@ pub(crate) fn render_stats(out: &mut Output, s: &Stats) -> Result<()> {
         outcomes.row([c.outcome.clone(), c.accesses.to_string()]);
     }
     out.table(&outcomes)?;
+    let mut bases = Table::new(["legal basis", "title", "accesses", "lookups"]);
+    for c in &s.by_basis {
+        bases.row([
+            c.basis.clone().unwrap_or_else(|| "(none declared)".into()),
+            c.title.clone().unwrap_or_default(),
+            c.accesses.to_string(),
+            c.lookups.to_string(),
+        ]);
+    }
+    out.table(&bases)?;
     let mut found = Table::new(["spot check", "actor", "count", "detail"]);
     for f in &s.findings {
         found.row([

@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 use crate::action::Action;
 use crate::context::Context;
 use crate::error::{code, Error, Result};
-use crate::guard::{Door, Needs, Role};
+use crate::guard::{Basis, Door, Needs, Role};
 use crate::output::Format;
 use crate::output::{Output, Table};
 use crate::progress::Progress;
@@ -71,6 +71,8 @@ pub struct ValidateArgs {
     /// Fail when more than this percentage of persons lack a name, date of birth or address [setting mdm_missing_field_fail_pct]
     #[arg(long, value_name = "PCT")]
     pub missing_field_fail_pct: Option<f64>,
+    #[command(flatten)]
+    pub basis: Basis,
 }
 
 #[derive(Debug, Args)]
@@ -81,6 +83,8 @@ pub struct LoadsArgs {
     /// Runs to show, newest first
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(i64).range(1..=1000))]
     pub limit: i64,
+    #[command(flatten)]
+    pub basis: Basis,
 }
 
 pub fn run(ctx: &Context, command: &MdmCommand) -> Result<u8> {
@@ -133,12 +137,14 @@ fn validate(ctx: &Context, args: &ValidateArgs) -> Result<u8> {
     if let Some(path) = &args.report {
         check_report_path(path)?;
     }
-    let mut door = Door::open(
+    let basis = args.basis.declared(false)?;
+    let mut door = Door::open_declared(
         ctx,
         Needs::Role(Role::Admin),
         Action::MdmValidated,
         None,
         None,
+        basis.as_deref(),
     )?;
     let mut mdm = open_warehouse(&door, ctx, url)?;
     let started = Instant::now();
@@ -570,12 +576,14 @@ impl RunView {
 fn loads(ctx: &Context, args: &LoadsArgs) -> Result<u8> {
     let mut out = ctx.output();
     let url = warehouse_url(ctx, args.mdm_url.as_deref())?;
-    let mut door = Door::open(
+    let basis = args.basis.declared(false)?;
+    let mut door = Door::open_declared(
         ctx,
         Needs::Role(Role::Admin),
         Action::MdmLoadsListed,
         None,
         None,
+        basis.as_deref(),
     )?;
     let mut mdm = open_warehouse(&door, ctx, url)?;
     let fc_runs = door.call(

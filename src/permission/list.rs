@@ -25,12 +25,14 @@ pub(super) fn list(ctx: &Context, args: &ListArgs) -> Result<u8> {
         check_account_name(u)
             .map_err(|why| Error::Usage(format!("{}: {why}", crate::text::shorten(u))))?;
     }
-    let mut door = Door::open(
+    let basis = args.basis.declared(false)?;
+    let mut door = Door::open_declared(
         ctx,
         Needs::Role(Role::Admin),
         AuditAction::PermissionListed,
         None,
         None,
+        basis.as_deref(),
     )?;
     let mut request = match &args.user {
         None => json!({}),
@@ -127,12 +129,14 @@ pub struct ReviewedGrant {
 pub(super) fn review(ctx: &Context, args: &ReviewArgs) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json, Format::Csv])?;
-    let mut door = Door::open(
+    let basis = args.basis.declared(false)?;
+    let mut door = Door::open_declared(
         ctx,
         Needs::Role(Role::Admin),
         AuditAction::PermissionReviewed,
         None,
         None,
+        basis.as_deref(),
     )?;
     let request = json!({
         "expiring_within_days": args.expiring_within,

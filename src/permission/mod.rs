@@ -28,7 +28,7 @@ use uuid::Uuid;
 
 use crate::context::Context;
 use crate::error::Result;
-use crate::guard::Door;
+use crate::guard::{Basis, Door};
 use crate::progress::Progress;
 
 /// More names than this show the progress of their AD lookups (a terminal only).
@@ -125,6 +125,8 @@ pub struct ListArgs {
     /// Include grants that had ended (revoked or expired) by then
     #[arg(long)]
     pub include_ended: bool,
+    #[command(flatten)]
+    pub basis: Basis,
 }
 
 #[derive(Debug, Args)]
@@ -135,6 +137,8 @@ pub struct ReviewArgs {
     /// Grants whose source the grantee has not looked at for this many days
     #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(i32).range(1..=3650))]
     pub unused_for: Option<i32>,
+    #[command(flatten)]
+    pub basis: Basis,
 }
 
 #[derive(Debug, Args)]

@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::action::Action;
 use crate::context::Context;
 use crate::error::{code, Error, Result};
-use crate::guard::{Door, Needs, Role};
+use crate::guard::{Basis, Door, Needs, Role};
 use crate::output::{Format, Output, Table};
 use crate::text::PersonId;
 
@@ -68,6 +68,8 @@ pub struct RestrictionsArgs {
     /// Only restrictions whose review date falls within this many days (0: due today or overdue)
     #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(i32).range(0..=3650))]
     pub due_within: Option<i32>,
+    #[command(flatten)]
+    pub basis: Basis,
 }
 
 /// A restriction as the database reports it.
@@ -261,12 +263,14 @@ fn category(c: Category) -> String {
 pub fn restrictions(ctx: &Context, args: &RestrictionsArgs) -> Result<u8> {
     let mut out = ctx.output();
     out.expect(&[Format::Table, Format::Json, Format::Csv])?;
-    let mut door = Door::open(
+    let basis = args.basis.declared(false)?;
+    let mut door = Door::open_declared(
         ctx,
         Needs::Role(Role::Admin),
         Action::RestrictionsReviewed,
         None,
         None,
+        basis.as_deref(),
     )?;
     let listing: Listing = door.call_as(
         "person_restrictions",

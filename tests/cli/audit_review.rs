@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 
-const COLUMNS: [&str; 17] = [
+const COLUMNS: [&str; 19] = [
     "id",
     "occurred_at",
     "actor_guid",
@@ -29,6 +29,8 @@ const COLUMNS: [&str; 17] = [
     "details",
     "prev_hash",
     "row_hash",
+    "basis",
+    "break_glass",
 ];
 
 fn show(db: &TestDb, account: &str, id: &str, reason: &str) {
@@ -463,8 +465,8 @@ fn export_ends_cleanly_when_the_reader_stops_early() {
 }
 
 /// Rows written straight into a private copy, dated in January 2020 (long
-/// before anything else in it), so times, weekdays and counts are known.
-/// Not chained: only for search and statistics.
+/// before anything else in it), so times, weekdays and counts are known; a few declare a legal
+/// basis (`JANUARY_DECLARED`), two are break-glass. Not chained: only for search and statistics.
 fn january_2020(db: &TestDb) {
     let mut rows: Vec<(String, &str, &str, &str, Vec<&str>)> = vec![
         // night.owl: 5 lookups, 3 of them out of hours.
@@ -568,16 +570,31 @@ fn january_2020(db: &TestDb) {
     let mut su = db.superuser();
     for (at, actor, action, outcome, sources) in rows {
         let sources: Vec<String> = sources.into_iter().map(String::from).collect();
+        let (basis, glass) = JANUARY_DECLARED
+            .iter()
+            .find(|d| d.0 == at)
+            .map_or((None, false), |d| (d.1, d.2));
         su.execute(
             "INSERT INTO fc.audit_log (id, occurred_at, actor_account, channel, client_host, action, \
-             outcome, sources_disclosed, prev_hash, row_hash) \
+             outcome, sources_disclosed, prev_hash, row_hash, basis, break_glass) \
              SELECT coalesce(max(id), 0) + 1, $1::text::timestamptz, $2, 'api', 'test', $3, $4, $5, \
-                    sha256('prev'), sha256('row') FROM fc.audit_log",
-            &[&at, &actor, &action, &outcome, &sources],
+                    sha256('prev'), sha256('row'), $6, $7 FROM fc.audit_log",
+            &[&at, &actor, &action, &outcome, &sources, &basis, &glass],
         )
         .unwrap();
     }
 }
+
+/// The rows of `january_2020` that declared a basis or broke the glass: day.one's lookup and
+/// two of busy.bee's searches under s47, day.two's first lookup under s17 and breaking the
+/// glass, and day.two's first (refused) attempt breaking it too.
+const JANUARY_DECLARED: [(&str, Option<&str>, bool); 5] = [
+    ("2020-01-08T10:00:00Z", Some("ca1989_s47"), false),
+    ("2020-01-07T10:00:00Z", Some("ca1989_s47"), false),
+    ("2020-01-07T10:01:00Z", Some("ca1989_s47"), false),
+    ("2020-01-08T11:00:00Z", Some("ca1989_s17"), true),
+    ("2020-01-08T11:10:00Z", None, true),
+];
 
 const JANUARY: [&str; 4] = ["--since", "2020-01-01", "--until", "2020-02-01"];
 
@@ -625,23 +642,50 @@ fn stats_count_by_actor_source_and_outcome_and_flag_what_stands_out() {
             )
         })
         .collect();
+    // Every break-glass row is for IG to read, refused ones too; lookups allowed without a
+    // legal basis are counted for each actor.
     assert_eq!(
         findings,
         [
             ("many_lookups".to_string(), "busy.bee".to_string(), 12),
             ("out_of_hours".into(), "night.owl".into(), 3),
             ("repeated_denials".into(), "no.such.user".into(), 3),
+            ("break_glass".into(), "day.two".into(), 2),
+            ("lookups_without_basis".into(), "busy.bee".into(), 10),
+            ("lookups_without_basis".into(), "night.owl".into(), 5),
+            ("lookups_without_basis".into(), "day.two".into(), 1),
         ]
+    );
+    assert_eq!(stats["break_glass"], 2);
+    assert_eq!(stats["lookups_without_basis"], 16);
+    // Accesses by legal basis, none declared included: 20 lookups in all, 4 under a basis.
+    assert_eq!(
+        stats["by_basis"],
+        json!([
+            {"basis": null, "title": null, "accesses": 22, "lookups": 16},
+            {"basis": "ca1989_s47", "title": "Child protection enquiry", "accesses": 3, "lookups": 3},
+            {"basis": "ca1989_s17", "title": "Child in need assessment or services", "accesses": 1,
+             "lookups": 1},
+        ]),
+        "{stats:#}"
     );
     let mut args = vec!["stats"];
     args.extend_from_slice(&JANUARY);
     let table = audit(&db, &args).ok().stdout.clone();
-    assert!(table.contains("repeated_denials"), "{table}");
+    for needle in [
+        "repeated_denials",
+        "(none declared)",
+        "Child protection enquiry",
+        "lookups_without_basis",
+        "IG reviews every one",
+    ] {
+        assert!(table.contains(needle), "{needle} missing from\n{table}");
+    }
     let row = last_audit(&db);
     assert_eq!(row.get::<_, String>("action"), "audit_stats");
     let details: Value = row.get("details");
     assert_eq!(details["filter"]["since"], "2020-01-01T00:00:00Z");
-    assert_eq!(details["findings"], 3);
+    assert_eq!(details["findings"], 7);
 }
 
 #[test]
@@ -695,6 +739,92 @@ fn search_by_action_outcome_and_source_newest_first() {
         ],
     );
     assert!(jsonl.ok().stdout.is_empty());
+}
+
+#[test]
+fn search_by_legal_basis_and_break_glass() {
+    let db = TestDb::new("audit_search_basis");
+    january_2020(&db);
+    let search = |extra: &[&str]| -> Vec<Value> {
+        let mut args = vec!["search", "-o", "json"];
+        args.extend_from_slice(&JANUARY);
+        args.extend_from_slice(extra);
+        audit(&db, &args).ok().json().as_array().unwrap().clone()
+    };
+    let at = |rows: &[Value]| -> Vec<String> {
+        rows.iter()
+            .map(|r| r["occurred_at"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The rows declared under s47, and only those, newest first.
+    let s47 = search(&["--declared-basis", "ca1989_s47"]);
+    assert_eq!(
+        at(&s47),
+        [
+            "2020-01-08T10:00:00Z",
+            "2020-01-07T10:01:00Z",
+            "2020-01-07T10:00:00Z"
+        ]
+    );
+    assert!(s47.iter().all(|r| r["basis"] == "ca1989_s47"));
+    // Break-glass rows only: the allowed lookup and the refused attempt.
+    let glass = search(&["--break-glass"]);
+    assert_eq!(at(&glass), ["2020-01-08T11:10:00Z", "2020-01-08T11:00:00Z"]);
+    assert!(glass.iter().all(|r| r["break_glass"] == true));
+    // The filter is not the auditor's own break-glass: their row is not marked.
+    let row = last_audit(&db);
+    assert_eq!(row.get::<_, String>("action"), "audit_searched");
+    let own: bool = db
+        .superuser()
+        .query_one(
+            "SELECT break_glass FROM fc.audit_log WHERE id = $1",
+            &[&row.get::<_, i64>("id")],
+        )
+        .unwrap()
+        .get(0);
+    assert!(!own);
+    let details: Value = row.get("details");
+    assert_eq!(details["filter"]["break_glass_only"], true, "{details}");
+    // Combined with the others; busy.bee's searches without a basis.
+    assert_eq!(
+        search(&["--break-glass", "--declared-basis", "ca1989_s17"]).len(),
+        1
+    );
+    assert_eq!(
+        search(&["--without-basis", "--actor", "busy.bee"]).len(),
+        10
+    );
+
+    // A code the list never had is refused by the database, audited; a retired one is found.
+    let unknown = audit(&db, &["search", "--declared-basis", "ca1989_s99"]);
+    unknown.code(2);
+    assert!(
+        unknown
+            .stderr
+            .contains("declared_basis \"ca1989_s99\" is not known")
+            && unknown.stderr.contains("ca1989_s47"),
+        "{}",
+        unknown.stderr
+    );
+    let row = last_audit(&db);
+    assert_eq!(row.get::<_, String>("outcome"), "denied");
+    let details: Value = row.get("details");
+    assert_eq!(details["filter"]["declared_basis"], "ca1989_s99");
+    db.superuser()
+        .batch_execute("UPDATE fc.legal_basis SET retired_at = now() WHERE code = 'ca1989_s17'")
+        .unwrap();
+    assert_eq!(search(&["--declared-basis", "ca1989_s17"]).len(), 1);
+    // Both at once cannot match anything: a usage error before anything is asked.
+    let both = audit(
+        &db,
+        &[
+            "search",
+            "--declared-basis",
+            "ca1989_s47",
+            "--without-basis",
+        ],
+    );
+    both.code(2);
 }
 
 /// The SQLSTATE of a database error (the door's own: FCUSE, FCNFD, FCDNY) and its message.

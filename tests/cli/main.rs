@@ -4,6 +4,7 @@
 mod support;
 
 mod audit_review;
+mod basis;
 mod door;
 mod family;
 mod foundation;

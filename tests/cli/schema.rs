@@ -217,6 +217,10 @@ fn user_documents_match_their_schemas() {
         "source-list",
         &json_of(db.run("sw.alice", &["source", "list", "-o", "json"]).ok()),
     );
+    conforms(
+        "basis-list",
+        &json_of(db.run("sw.alice", &["basis", "list", "-o", "json"]).ok()),
+    );
 }
 
 #[test]
@@ -350,6 +354,27 @@ fn admin_documents_match_their_schemas() {
     own.code(4);
     conforms("permission-apply-problems", &json_of(&own));
 
+    // A basis added and retired: the basis changed, as `basis list` shows it.
+    conforms(
+        "basis-list",
+        &admin(&[
+            "basis",
+            "add",
+            "la_mash_2026",
+            "--title",
+            "Multi-agency safeguarding hub triage",
+            "--legislation",
+            "Working Together to Safeguard Children 2023",
+            "--reason",
+            WHY,
+        ]),
+    );
+    conforms(
+        "basis-list",
+        &admin(&["basis", "retire", "la_mash_2026", "--reason", WHY, "--yes"]),
+    );
+    conforms("basis-list", &admin(&["basis", "list"]));
+
     // Roles are the cluster's: only the plan here.
     conforms("roles-sync", &admin(&["roles", "sync", "--dry-run"]));
 
@@ -377,6 +402,19 @@ fn auditor_documents_match_their_schemas() {
     db.grant_sql("sw.alice", "school", None);
     db.run("sw.alice", &["family", "show", "fc:1", "--reason", WHY])
         .ok();
+    db.run(
+        "sw.alice",
+        &[
+            "family",
+            "show",
+            "fc:4",
+            "--reason",
+            WHY,
+            "--basis",
+            "ca1989_s47",
+        ],
+    )
+    .ok();
     db.run("ig.officer", &["family", "show", "fc:1", "--reason", WHY])
         .code(4);
     db.run(
