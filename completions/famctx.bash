@@ -52,6 +52,9 @@ _famctx() {
             famctx,whoami)
                 cmd="famctx__subcmd__whoami"
                 ;;
+            famctx__subcmd__audit,archive)
+                cmd="famctx__subcmd__audit__subcmd__archive"
+                ;;
             famctx__subcmd__audit,checkpoint)
                 cmd="famctx__subcmd__audit__subcmd__checkpoint"
                 ;;
@@ -72,6 +75,9 @@ _famctx() {
                 ;;
             famctx__subcmd__audit,verify)
                 cmd="famctx__subcmd__audit__subcmd__verify"
+                ;;
+            famctx__subcmd__audit__subcmd__help,archive)
+                cmd="famctx__subcmd__audit__subcmd__help__subcmd__archive"
                 ;;
             famctx__subcmd__audit__subcmd__help,checkpoint)
                 cmd="famctx__subcmd__audit__subcmd__help__subcmd__checkpoint"
@@ -171,6 +177,9 @@ _famctx() {
                 ;;
             famctx__subcmd__help,whoami)
                 cmd="famctx__subcmd__help__subcmd__whoami"
+                ;;
+            famctx__subcmd__help__subcmd__audit,archive)
+                cmd="famctx__subcmd__help__subcmd__audit__subcmd__archive"
                 ;;
             famctx__subcmd__help__subcmd__audit,checkpoint)
                 cmd="famctx__subcmd__help__subcmd__audit__subcmd__checkpoint"
@@ -379,12 +388,74 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help search person export stats verify checkpoint help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help search person export stats verify checkpoint archive help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__audit__subcmd__archive)
+            opts="-o -u -h --before --dir --reason --yes --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
                     return 0
@@ -537,8 +608,22 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__help)
-            opts="search person export stats verify checkpoint help"
+            opts="search person export stats verify checkpoint archive help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__audit__subcmd__help__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -847,13 +932,17 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__verify)
-            opts="-o -u -h --checkpoint --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --checkpoint --archive --offline --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1463,8 +1552,22 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__help__subcmd__audit)
-            opts="search person export stats verify checkpoint"
+            opts="search person export stats verify checkpoint archive"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__help__subcmd__audit__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

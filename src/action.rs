@@ -9,6 +9,7 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     AccessDenied,
+    AuditArchived,
     AuditCheckpointed,
     AuditExported,
     AuditReported,
@@ -36,8 +37,9 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::AccessDenied,
+        Action::AuditArchived,
         Action::AuditCheckpointed,
         Action::AuditExported,
         Action::AuditReported,
@@ -68,6 +70,7 @@ impl Action {
     pub fn code(self) -> &'static str {
         match self {
             Action::AccessDenied => "access_denied",
+            Action::AuditArchived => "audit_archived",
             Action::AuditCheckpointed => "audit_checkpointed",
             Action::AuditExported => "audit_exported",
             Action::AuditReported => "audit_reported",

@@ -245,6 +245,16 @@ const KEYS: &[Key] = &[
     policy("group_auditors", "FamilyContext Auditors", "AD group for audit review (a name, or a distinguished name to match exactly); policy: system config file only"),
     policy("reason_required", "true", "require --reason for lookups; policy: system config file only"),
     Key {
+        name: "audit_retention_months",
+        env: "",
+        default: None,
+        secret_url: false,
+        policy: true,
+        help: "audit archive: months of the audit trail kept in the database; unset, the database's \
+               own period holds (fc.policy, default 72), and set, the longer of the two; policy: \
+               system config file only",
+    },
+    Key {
         name: "service_database_url",
         env: "",
         default: None,

@@ -2,6 +2,7 @@
 //! report, export, statistics), verifying the hash chain, and printing its
 //! head (a checkpoint) for keeping outside the database.
 
+mod archive;
 mod chain;
 mod export;
 mod filter;
@@ -9,8 +10,10 @@ mod report;
 mod search;
 mod stats;
 
+use archive::archive_command;
+pub use archive::ArchiveArgs;
 use chain::{checkpoint_command, verify_command};
-pub use chain::{row_hash, Checkpoint, Verification, Verifier};
+pub use chain::{row_hash, ArchiveRecord, ChainRow, Checkpoint, Tags, Verification, Verifier};
 pub(crate) use export::*;
 pub(crate) use filter::*;
 pub(crate) use report::*;
@@ -48,14 +51,25 @@ pub enum AuditCommand {
     Export(ExportArgs),
     /// Accesses by actor, source and outcome, and unusual patterns worth a spot check
     Stats(StatsArgs),
-    /// Recompute the hash chain and name the first row that breaks it
+    /// Recompute the hash chain (from the last archive on) and name the first row that breaks it
     Verify {
         /// Also check the chain against a head saved earlier by `audit checkpoint -o json`
         #[arg(long, value_name = "FILE")]
         checkpoint: Option<PathBuf>,
+        /// Check an archive file instead: its rows, header, trailer and .sha256, and that the
+        /// database recorded it
+        #[arg(long, value_name = "FILE")]
+        archive: Option<PathBuf>,
+        /// With --archive: check the file alone, without signing in (and without an audit row)
+        #[arg(long, requires = "archive")]
+        offline: bool,
     },
-    /// Print the chain head (id, hash, time) to keep outside the database
+    /// Print the chain head (id, hash, time) to keep outside the database; also makes the
+    /// months ahead of the trail
     Checkpoint,
+    /// Write whole months before a date, outside the retention period, to a checked file, then
+    /// remove them from the database
+    Archive(ArchiveArgs),
 }
 
 /// A time window: a date (2026-11-01, its start in UTC), an RFC 3339 time or
@@ -157,7 +171,12 @@ pub fn run(ctx: &Context, command: &AuditCommand) -> Result<u8> {
         AuditCommand::Person(args) => person_command(ctx, args),
         AuditCommand::Export(args) => export_command(ctx, args),
         AuditCommand::Stats(args) => stats_command(ctx, args),
-        AuditCommand::Verify { checkpoint } => verify_command(ctx, checkpoint.as_ref()),
+        AuditCommand::Verify {
+            checkpoint,
+            archive,
+            offline,
+        } => verify_command(ctx, checkpoint.as_ref(), archive.as_ref(), *offline),
         AuditCommand::Checkpoint => checkpoint_command(ctx),
+        AuditCommand::Archive(args) => archive_command(ctx, args),
     }
 }
