@@ -529,8 +529,9 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('person', 'person', [CompletionResultType]::ParameterValue, 'Access report for one person: every access that disclosed them, grouped by actor')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Accesses by actor, source and outcome, and unusual patterns worth a spot check')
-            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Recompute the hash chain and name the first row that breaks it')
-            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print the chain head (id, hash, time) to keep outside the database')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Recompute the hash chain (from the last archive on) and name the first row that breaks it')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print the chain head (id, hash, time) to keep outside the database; also makes the months ahead of the trail')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Write whole months before a date, outside the retention period, to a checked file, then remove them from the database')
             [CompletionResult]::new('break-glass', 'break-glass', [CompletionResultType]::ParameterValue, 'Break-glass lookups of restricted persons, and refused attempts, newest first')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -618,6 +619,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
         }
         'famctx;audit;verify' {
             [CompletionResult]::new('--checkpoint', '--checkpoint', [CompletionResultType]::ParameterName, 'Also check the chain against a head saved earlier by `audit checkpoint -o json`')
+            [CompletionResult]::new('--archive', '--archive', [CompletionResultType]::ParameterName, 'Check an archive file instead: its rows, header, trailer and .sha256, and that the database recorded it')
             [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
@@ -628,6 +630,7 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
             [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'How to sign in: password (default), or kerberos: the operator''s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature')
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
+            [CompletionResult]::new('--offline', '--offline', [CompletionResultType]::ParameterName, 'With --archive: check the file alone, without signing in (and without an audit row)')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -644,6 +647,26 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
             [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'How to sign in: password (default), or kerberos: the operator''s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature')
             [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
+            [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'famctx;audit;archive' {
+            [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Archive the whole months before this date''s month (YYYY-MM-DD); it must be outside the retention period (policy audit_retention_months, default 72 months)')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Directory to write the archive file and its .sha256 into')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (recorded in the audit trail)')
+            [CompletionResult]::new('--basis', '--basis', [CompletionResultType]::ParameterName, 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)')
+            [CompletionResult]::new('--ldap-url', '--ldap-url', [CompletionResultType]::ParameterName, 'Active Directory URL: ldaps://host or ldap://host (StartTLS)')
+            [CompletionResult]::new('-u', '-u', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Operator account: name, name@realm or DOMAIN\name (not with --auth kerberos: the ticket names you)')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'How to sign in: password (default), or kerberos: the operator''s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the operator''s password from a file readable by its owner only')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed without a terminal)')
             [CompletionResult]::new('--password-stdin', '--password-stdin', [CompletionResultType]::ParameterName, 'Read the operator''s password from the first line of standard input')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -673,8 +696,9 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('person', 'person', [CompletionResultType]::ParameterValue, 'Access report for one person: every access that disclosed them, grouped by actor')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Accesses by actor, source and outcome, and unusual patterns worth a spot check')
-            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Recompute the hash chain and name the first row that breaks it')
-            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print the chain head (id, hash, time) to keep outside the database')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Recompute the hash chain (from the last archive on) and name the first row that breaks it')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print the chain head (id, hash, time) to keep outside the database; also makes the months ahead of the trail')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Write whole months before a date, outside the retention period, to a checked file, then remove them from the database')
             [CompletionResult]::new('break-glass', 'break-glass', [CompletionResultType]::ParameterValue, 'Break-glass lookups of restricted persons, and refused attempts, newest first')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -695,6 +719,9 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             break
         }
         'famctx;audit;help;checkpoint' {
+            break
+        }
+        'famctx;audit;help;archive' {
             break
         }
         'famctx;audit;help;break-glass' {
@@ -1042,8 +1069,9 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             [CompletionResult]::new('person', 'person', [CompletionResultType]::ParameterValue, 'Access report for one person: every access that disclosed them, grouped by actor')
             [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)')
             [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'Accesses by actor, source and outcome, and unusual patterns worth a spot check')
-            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Recompute the hash chain and name the first row that breaks it')
-            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print the chain head (id, hash, time) to keep outside the database')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Recompute the hash chain (from the last archive on) and name the first row that breaks it')
+            [CompletionResult]::new('checkpoint', 'checkpoint', [CompletionResultType]::ParameterValue, 'Print the chain head (id, hash, time) to keep outside the database; also makes the months ahead of the trail')
+            [CompletionResult]::new('archive', 'archive', [CompletionResultType]::ParameterValue, 'Write whole months before a date, outside the retention period, to a checked file, then remove them from the database')
             [CompletionResult]::new('break-glass', 'break-glass', [CompletionResultType]::ParameterValue, 'Break-glass lookups of restricted persons, and refused attempts, newest first')
             break
         }
@@ -1063,6 +1091,9 @@ Register-ArgumentCompleter -Native -CommandName 'famctx' -ScriptBlock {
             break
         }
         'famctx;help;audit;checkpoint' {
+            break
+        }
+        'famctx;help;audit;archive' {
             break
         }
         'famctx;help;audit;break-glass' {

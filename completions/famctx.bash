@@ -55,6 +55,9 @@ _famctx() {
             famctx,whoami)
                 cmd="famctx__subcmd__whoami"
                 ;;
+            famctx__subcmd__audit,archive)
+                cmd="famctx__subcmd__audit__subcmd__archive"
+                ;;
             famctx__subcmd__audit,break-glass)
                 cmd="famctx__subcmd__audit__subcmd__break__subcmd__glass"
                 ;;
@@ -78,6 +81,9 @@ _famctx() {
                 ;;
             famctx__subcmd__audit,verify)
                 cmd="famctx__subcmd__audit__subcmd__verify"
+                ;;
+            famctx__subcmd__audit__subcmd__help,archive)
+                cmd="famctx__subcmd__audit__subcmd__help__subcmd__archive"
                 ;;
             famctx__subcmd__audit__subcmd__help,break-glass)
                 cmd="famctx__subcmd__audit__subcmd__help__subcmd__break__subcmd__glass"
@@ -207,6 +213,9 @@ _famctx() {
                 ;;
             famctx__subcmd__help,whoami)
                 cmd="famctx__subcmd__help__subcmd__whoami"
+                ;;
+            famctx__subcmd__help__subcmd__audit,archive)
+                cmd="famctx__subcmd__help__subcmd__audit__subcmd__archive"
                 ;;
             famctx__subcmd__help__subcmd__audit,break-glass)
                 cmd="famctx__subcmd__help__subcmd__audit__subcmd__break__subcmd__glass"
@@ -454,12 +463,78 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit)
-            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help search person export stats verify checkpoint break-glass help"
+            opts="-o -u -h --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help search person export stats verify checkpoint archive break-glass help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ldap-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -u)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --auth)
+                    COMPREPLY=($(compgen -W "password kerberos" -- "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__audit__subcmd__archive)
+            opts="-o -u -h --before --dir --reason --yes --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basis)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -W "table json jsonl csv" -- "${cur}"))
                     return 0
@@ -686,8 +761,22 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__help)
-            opts="search person export stats verify checkpoint break-glass help"
+            opts="search person export stats verify checkpoint archive break-glass help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__audit__subcmd__help__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1026,13 +1115,17 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__audit__subcmd__verify)
-            opts="-o -u -h --checkpoint --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
+            opts="-o -u -h --checkpoint --archive --offline --basis --output --config --database-url --ldap-url --user --auth --password-stdin --password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --checkpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --archive)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1940,8 +2033,22 @@ _famctx() {
             return 0
             ;;
         famctx__subcmd__help__subcmd__audit)
-            opts="search person export stats verify checkpoint break-glass"
+            opts="search person export stats verify checkpoint archive break-glass"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        famctx__subcmd__help__subcmd__audit__subcmd__archive)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

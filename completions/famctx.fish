@@ -401,27 +401,28 @@ complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a legal basis to the list (admins); a code is never reused'
 complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from help" -f -a "retire" -d 'Retire a legal basis (admins): it can no longer be declared; the audit rows that name it keep it, and it stays on the list, marked retired'
 complete -c famctx -n "__fish_famctx_using_subcommand basis; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 jsonl\t''
 csv\t''"
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
 kerberos\t''"
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "search" -d 'Search the audit trail, newest first'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "person" -d 'Access report for one person: every access that disclosed them, grouped by actor'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "export" -d 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "stats" -d 'Accesses by actor, source and outcome, and unusual patterns worth a spot check'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "verify" -d 'Recompute the hash chain and name the first row that breaks it'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "checkpoint" -d 'Print the chain head (id, hash, time) to keep outside the database'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "break-glass" -d 'Break-glass lookups of restricted persons, and refused attempts, newest first'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint break-glass help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -f -a "search" -d 'Search the audit trail, newest first'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -f -a "person" -d 'Access report for one person: every access that disclosed them, grouped by actor'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -f -a "export" -d 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -f -a "stats" -d 'Accesses by actor, source and outcome, and unusual patterns worth a spot check'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -f -a "verify" -d 'Recompute the hash chain (from the last archive on) and name the first row that breaks it'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -f -a "checkpoint" -d 'Print the chain head (id, hash, time) to keep outside the database; also makes the months ahead of the trail'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -f -a "archive" -d 'Write whole months before a date, outside the retention period, to a checked file, then remove them from the database'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -f -a "break-glass" -d 'Break-glass lookups of restricted persons, and refused attempts, newest first'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and not __fish_seen_subcommand_from search person export stats verify checkpoint archive break-glass help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l actor -d 'Account that acted (or tried to), any case' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l person -d 'Person disclosed, as subject or family member: fc:<n>, <n> or cms:<case id>' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from search" -l action -d 'Audit action, e.g. viewed_family, searched, permission_granted' -r
@@ -499,6 +500,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l checkpoint -d 'Also check the chain against a head saved earlier by `audit checkpoint -o json`' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l archive -d 'Check an archive file instead: its rows, header, trailer and .sha256, and that the database recorded it' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -511,6 +513,7 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
 kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l offline -d 'With --archive: check the file alone, without signing in (and without an audit row)'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
@@ -527,6 +530,24 @@ kerberos\t''"
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from checkpoint" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from archive" -l before -d 'Archive the whole months before this date\'s month (YYYY-MM-DD); it must be outside the retention period (policy audit_retention_months, default 72 months)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from archive" -l dir -d 'Directory to write the archive file and its .sha256 into' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from archive" -l reason -d 'Why (recorded in the audit trail)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from archive" -l basis -d 'Legal basis of this disclosure: a code from `famctx basis list`, e.g. ca1989_s47 (recorded in the audit trail)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from archive" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+jsonl\t''
+csv\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from archive" -l config -d 'Config file [default: $XDG_CONFIG_HOME/famctx/config.toml, then /etc/famctx/config.toml]' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from archive" -l database-url -d 'PostgreSQL URL of the family context database (keep passwords in the environment or the config file, not on the command line)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from archive" -l ldap-url -d 'Active Directory URL: ldaps://host or ldap://host (StartTLS)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from archive" -s u -l user -d 'Operator account: name, name@realm or DOMAIN\\name (not with --auth kerberos: the ticket names you)' -r
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from archive" -l auth -d 'How to sign in: password (default), or kerberos: the operator\'s Kerberos ticket (from kinit or the desktop login), no password and no --user. Kerberos needs a famctx built with the `kerberos` feature' -r -f -a "password\t''
+kerberos\t''"
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from archive" -l password-file -d 'Read the operator\'s password from a file readable by its owner only' -r -F
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from archive" -l yes -d 'Do not ask for confirmation (needed without a terminal)'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from archive" -l password-stdin -d 'Read the operator\'s password from the first line of standard input'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from archive" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l since -d 'Only rows at or after T: a date (2026-11-01), an RFC 3339 time or a span back from now (7d, 24h)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l until -d 'Only rows before T (same forms as --since)' -r
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from break-glass" -l limit -d 'Rows to show at most' -r
@@ -548,8 +569,9 @@ complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_sub
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "person" -d 'Access report for one person: every access that disclosed them, grouped by actor'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "export" -d 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "stats" -d 'Accesses by actor, source and outcome, and unusual patterns worth a spot check'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute the hash chain and name the first row that breaks it'
-complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "checkpoint" -d 'Print the chain head (id, hash, time) to keep outside the database'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Recompute the hash chain (from the last archive on) and name the first row that breaks it'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "checkpoint" -d 'Print the chain head (id, hash, time) to keep outside the database; also makes the months ahead of the trail'
+complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "archive" -d 'Write whole months before a date, outside the retention period, to a checked file, then remove them from the database'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "break-glass" -d 'Break-glass lookups of restricted persons, and refused attempts, newest first'
 complete -c famctx -n "__fish_famctx_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c famctx -n "__fish_famctx_using_subcommand mdm; and not __fish_seen_subcommand_from validate loads help" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -762,8 +784,9 @@ complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subc
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "person" -d 'Access report for one person: every access that disclosed them, grouped by actor'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "export" -d 'Stream every matching row, all columns, in id order (-o jsonl or -o csv)'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "stats" -d 'Accesses by actor, source and outcome, and unusual patterns worth a spot check'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute the hash chain and name the first row that breaks it'
-complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "checkpoint" -d 'Print the chain head (id, hash, time) to keep outside the database'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Recompute the hash chain (from the last archive on) and name the first row that breaks it'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "checkpoint" -d 'Print the chain head (id, hash, time) to keep outside the database; also makes the months ahead of the trail'
+complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "archive" -d 'Write whole months before a date, outside the retention period, to a checked file, then remove them from the database'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "break-glass" -d 'Break-glass lookups of restricted persons, and refused attempts, newest first'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from mdm" -f -a "validate" -d 'Check that the last MDM load is complete: freshness, counts, key sets, drops, orphans, completeness (exit 0 pass, 6 warn, 7 fail)'
 complete -c famctx -n "__fish_famctx_using_subcommand help; and __fish_seen_subcommand_from mdm" -f -a "loads" -d 'Recent load runs, with their row counts and durations'

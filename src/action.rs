@@ -9,6 +9,7 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     AccessDenied,
+    AuditArchived,
     AuditCheckpointed,
     AuditExported,
     AuditReported,
@@ -47,8 +48,9 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 37] = [
         Action::AccessDenied,
+        Action::AuditArchived,
         Action::AuditCheckpointed,
         Action::AuditExported,
         Action::AuditReported,
@@ -90,6 +92,7 @@ impl Action {
     pub fn code(self) -> &'static str {
         match self {
             Action::AccessDenied => "access_denied",
+            Action::AuditArchived => "audit_archived",
             Action::AuditCheckpointed => "audit_checkpointed",
             Action::AuditExported => "audit_exported",
             Action::AuditReported => "audit_reported",

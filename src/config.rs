@@ -246,6 +246,16 @@ const KEYS: &[Key] = &[
     policy("reason_required", "true", "require --reason for lookups; policy: system config file only"),
     policy("basis_required", "false", "require --basis (a legal basis code) for lookups; policy: system config file only"),
     Key {
+        name: "audit_retention_months",
+        env: "",
+        default: None,
+        secret_url: false,
+        policy: true,
+        help: "audit archive: months of the audit trail kept in the database; unset, the database's \
+               own period holds (fc.policy, default 72), and set, the longer of the two; policy: \
+               system config file only",
+    },
+    Key {
         name: "service_database_url",
         env: "",
         default: None,

@@ -60,6 +60,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(19, "caller_no_row_lock"),
     migration!(20, "text_rules"),
     migration!(21, "basis_and_break_glass"),
+    migration!(22, "audit_partitions"),
     migration!(23, "restricted_persons"),
     migration!(24, "legal_basis"),
 ];

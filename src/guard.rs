@@ -475,28 +475,26 @@ impl Door {
         batch: usize,
         each: impl FnMut(&[postgres::Row]) -> Result<()>,
     ) -> Result<()> {
-        self.stream_counted(function, request, open, batch, |_| {}, each)
-    }
-
-    /// The same, telling `recorded` the id of the audit row that opened the stream (the rows
-    /// before it are the most a stream of the trail can return) before the first row comes.
-    pub fn stream_counted(
-        &mut self,
-        function: &str,
-        request: Value,
-        open: &str,
-        batch: usize,
-        recorded: impl FnOnce(Option<i64>),
-        mut each: impl FnMut(&[postgres::Row]) -> Result<()>,
-    ) -> Result<()> {
-        let open = api_function(open)?;
         let envelope = self.envelope(function, request)?;
-        recorded(envelope.get("audit_id").and_then(Value::as_i64));
         let ticket = envelope
             .get("ticket")
             .and_then(Value::as_str)
             .and_then(|t| Uuid::parse_str(t).ok())
             .ok_or_else(|| Error::Other("the database returned no ticket for the stream".into()))?;
+        self.cursor(open, ticket, batch, each)
+    }
+
+    /// The rows of a stream whose ticket a disclosed document named: `fc_api.<open>(ticket)`
+    /// opens a cursor (the ticket's audit row has committed), fetched `batch` rows at a time in
+    /// one transaction and handed to `each`.
+    pub fn cursor(
+        &mut self,
+        open: &str,
+        ticket: Uuid,
+        batch: usize,
+        mut each: impl FnMut(&[postgres::Row]) -> Result<()>,
+    ) -> Result<()> {
+        let open = api_function(open)?;
         let mut tx = self.client.transaction()?;
         let cursor: String = tx
             .query_one(&format!("SELECT {open}($1)::text"), &[&ticket])?

@@ -2,6 +2,7 @@
 //! report, export, statistics), verifying the hash chain, and printing its
 //! head (a checkpoint) for keeping outside the database.
 
+mod archive;
 mod break_glass;
 mod chain;
 mod export;
@@ -10,9 +11,11 @@ mod report;
 mod search;
 mod stats;
 
+use archive::archive_command;
+pub use archive::ArchiveArgs;
 pub(crate) use break_glass::*;
 use chain::{checkpoint_command, verify_command};
-pub use chain::{row_hash, Checkpoint, Verification, Verifier};
+pub use chain::{row_hash, ArchiveRecord, ChainRow, Checkpoint, Tags, Verification, Verifier};
 pub(crate) use export::*;
 pub(crate) use filter::*;
 pub(crate) use report::*;
@@ -50,19 +53,30 @@ pub enum AuditCommand {
     Export(ExportArgs),
     /// Accesses by actor, source and outcome, and unusual patterns worth a spot check
     Stats(StatsArgs),
-    /// Recompute the hash chain and name the first row that breaks it
+    /// Recompute the hash chain (from the last archive on) and name the first row that breaks it
     Verify {
         /// Also check the chain against a head saved earlier by `audit checkpoint -o json`
         #[arg(long, value_name = "FILE")]
         checkpoint: Option<PathBuf>,
+        /// Check an archive file instead: its rows, header, trailer and .sha256, and that the
+        /// database recorded it
+        #[arg(long, value_name = "FILE")]
+        archive: Option<PathBuf>,
+        /// With --archive: check the file alone, without signing in (and without an audit row)
+        #[arg(long, requires = "archive")]
+        offline: bool,
         #[command(flatten)]
         basis: Basis,
     },
-    /// Print the chain head (id, hash, time) to keep outside the database
+    /// Print the chain head (id, hash, time) to keep outside the database; also makes the
+    /// months ahead of the trail
     Checkpoint {
         #[command(flatten)]
         basis: Basis,
     },
+    /// Write whole months before a date, outside the retention period, to a checked file, then
+    /// remove them from the database
+    Archive(ArchiveArgs),
     /// Break-glass lookups of restricted persons, and refused attempts, newest first
     BreakGlass(BreakGlassArgs),
 }
@@ -204,10 +218,14 @@ pub fn run(ctx: &Context, command: &AuditCommand) -> Result<u8> {
         AuditCommand::Person(args) => person_command(ctx, args),
         AuditCommand::Export(args) => export_command(ctx, args),
         AuditCommand::Stats(args) => stats_command(ctx, args),
-        AuditCommand::Verify { checkpoint, basis } => {
-            verify_command(ctx, checkpoint.as_ref(), basis)
-        }
+        AuditCommand::Verify {
+            checkpoint,
+            archive,
+            offline,
+            basis,
+        } => verify_command(ctx, checkpoint.as_ref(), archive.as_ref(), *offline, basis),
         AuditCommand::Checkpoint { basis } => checkpoint_command(ctx, basis),
+        AuditCommand::Archive(args) => archive_command(ctx, args),
         AuditCommand::BreakGlass(args) => break_glass_command(ctx, args),
     }
 }

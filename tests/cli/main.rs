@@ -3,6 +3,7 @@
 
 mod support;
 
+mod audit_archive;
 mod audit_review;
 mod basis;
 mod door;

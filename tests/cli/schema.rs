@@ -31,7 +31,7 @@ fn validator(schema: &Value) -> jsonschema::Validator {
 
 /// `document` is valid against schema/`name`.schema.json; every error is listed.
 #[track_caller]
-fn conforms(name: &str, document: &Value) {
+pub(crate) fn conforms(name: &str, document: &Value) {
     let schema = load(name);
     let v = validator(&schema);
     let errors: Vec<String> = v

@@ -147,11 +147,14 @@ fn template() -> &'static str {
         su.batch_execute(&format!("REVOKE ALL ON DATABASE {template} FROM PUBLIC"))
             .unwrap();
         let mut t = connect(&with_db(&var("FAMCTX_SUPERUSER_URL"), &template));
+        // The append-only guards (the table's and each month partition's) are off for this
+        // one transaction only.
         t.batch_execute(
             "TRUNCATE fc.permission_grant, fc.person_access_grant, fc.person_restriction, fc.app_user;
-             ALTER TABLE fc.audit_log DISABLE TRIGGER USER;
+             BEGIN;
+             SET LOCAL session_replication_role = replica;
              TRUNCATE fc.audit_log;
-             ALTER TABLE fc.audit_log ENABLE TRIGGER USER;",
+             COMMIT;",
         )
         .unwrap();
     });
@@ -397,10 +400,12 @@ impl TestDb {
 }
 
 /// A TCP proxy on loopback in front of a real server, which cuts every
-/// connection `cut_after` after it was opened: a server dying mid-command.
+/// connection `cut_after` after it was opened, or when told to ([`Proxy::cut_now`]):
+/// a server dying mid-command.
 pub struct Proxy {
     pub port: u16,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    open: std::sync::Arc<Mutex<Vec<std::net::TcpStream>>>,
 }
 
 impl Proxy {
@@ -411,6 +416,8 @@ impl Proxy {
         let port = listener.local_addr().expect("proxy addr").port();
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let stopping = stop.clone();
+        let open = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let opened = open.clone();
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 if stopping.load(Ordering::SeqCst) {
@@ -420,6 +427,12 @@ impl Proxy {
                 let Ok(server) = TcpStream::connect(upstream) else {
                     continue;
                 };
+                if let (Ok(c), Ok(s)) = (client.try_clone(), server.try_clone()) {
+                    opened
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .extend([c, s]);
+                }
                 let pipes = [
                     (client.try_clone().unwrap(), server.try_clone().unwrap()),
                     (server.try_clone().unwrap(), client.try_clone().unwrap()),
@@ -437,7 +450,19 @@ impl Proxy {
                 });
             }
         });
-        Proxy { port, stop }
+        Proxy { port, stop, open }
+    }
+
+    /// Cuts every connection open through the proxy now.
+    pub fn cut_now(&self) {
+        for s in self
+            .open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..)
+        {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
     }
 }
 
