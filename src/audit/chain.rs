@@ -300,6 +300,9 @@ pub struct Verifier<'a> {
     prev: Vec<u8>,
     expected: i64,
     start: Option<Start>,
+    /// The archives whose own finishing audit row is still in the database, by that row's id:
+    /// the row must say what the record says.
+    witnesses: std::collections::HashMap<i64, ArchiveRecord>,
 }
 
 impl<'a> Verifier<'a> {
@@ -329,6 +332,7 @@ impl<'a> Verifier<'a> {
             prev,
             expected,
             start,
+            witnesses: std::collections::HashMap::new(),
         }
     }
 
@@ -341,6 +345,12 @@ impl<'a> Verifier<'a> {
             what: a.label(),
         });
         let mut v = Verifier::starting(saved, start);
+        let kept_from = archives.last().map_or(1, |a| a.last_id + 1);
+        v.witnesses = archives
+            .iter()
+            .filter(|a| a.audit_id >= kept_from)
+            .map(|a| (a.audit_id, a.clone()))
+            .collect();
         v.report.archives = archives.to_vec();
         v.report.started_from = archives.last().cloned();
         let mut before: Option<&ArchiveRecord> = None;
@@ -462,6 +472,12 @@ impl<'a> Verifier<'a> {
             );
             return;
         }
+        if let Some(a) = self.witnesses.remove(&id) {
+            if let Some(problem) = witness_problem(&a, row) {
+                self.broken(id, problem);
+                return;
+            }
+        }
         if let Some(cp) = self.saved.filter(|cp| cp.id == id) {
             if hex::encode(&row.row_hash) != cp.hash.to_ascii_lowercase() {
                 self.broken(id, "its hash differs from the checkpoint: the chain was rewritten since the checkpoint".into());
@@ -481,6 +497,19 @@ impl<'a> Verifier<'a> {
 
     /// The verdict once every row has been fed.
     pub fn finish(mut self) -> Verification {
+        if let Some(a) = self.witnesses.values().min_by_key(|a| a.audit_id).cloned() {
+            if self.report.intact {
+                self.broken(
+                    a.audit_id,
+                    format!(
+                        "{} names audit row {} as the one that recorded it, and the trail has no such \
+                         row: the archive was recorded outside famctx audit archive",
+                        a.label(),
+                        a.audit_id
+                    ),
+                );
+            }
+        }
         if self.report.intact {
             if let Some(cp) = self.saved.filter(|cp| {
                 self.report.checkpoint_checked != Some(cp.id)
@@ -495,6 +524,34 @@ impl<'a> Verifier<'a> {
         }
         self.report
     }
+}
+
+/// Why an archive's finishing audit row (`audit_archived`, stage finished) does not say what
+/// the archive's record says, if it does not: a record made any other way than by
+/// `fc_api.audit_archive_finish` has no such row in the chain.
+fn witness_problem(a: &ArchiveRecord, row: &ChainRow) -> Option<String> {
+    let field = |i: usize| row.fields.get(i).cloned().flatten().unwrap_or_default();
+    let details: Value = serde_json::from_str(&field(13)).unwrap_or(Value::Null);
+    let same = field(5) == "audit_archived"
+        && field(6) == "allowed"
+        && details["stage"] == "finished"
+        && details["file_sha256"]
+            .as_str()
+            .is_some_and(|h| h.eq_ignore_ascii_case(&a.file_sha256))
+        && details["first_id"].as_i64() == Some(a.first_id)
+        && details["last_id"].as_i64() == Some(a.last_id)
+        && details["last_hash"]
+            .as_str()
+            .is_some_and(|h| h.eq_ignore_ascii_case(&a.last_hash));
+    (!same).then(|| {
+        format!(
+            "{} names audit row {} as the one that recorded it, and that row does not record \
+             this archive (its file, rows or hashes differ): the archive record was made outside \
+             famctx audit archive",
+            a.label(),
+            row.id
+        )
+    })
 }
 
 /// The facts of a row written as tagged lines after its 15 fields (V21), each only when set, so

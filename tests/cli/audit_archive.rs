@@ -957,3 +957,76 @@ fn an_interrupted_archive_loses_nothing() {
     .json();
     assert_eq!(f["file"]["recorded"], "matches");
 }
+
+/// An archive record made by hand (months dropped by someone with the owner's rights, a record
+/// written to cover them) has no finishing audit row of its own in the chain: verify names it.
+#[test]
+fn an_archive_record_made_by_hand_is_caught() {
+    let db = TestDb::new("arch_forged");
+    history(&db, 240, 84);
+    let dir = tempfile::tempdir().unwrap();
+    let cut = month_start(84) + Months::new(3);
+    let done = audit(
+        &db,
+        "ig.officer",
+        &[
+            "archive",
+            "--before",
+            &cut.to_string(),
+            "--dir",
+            dir.path().to_str().unwrap(),
+            "--reason",
+            "retention",
+            "--yes",
+            "-o",
+            "json",
+        ],
+    )
+    .ok()
+    .json();
+    let finish_row = done["archive"]["audit_id"].as_i64().unwrap();
+    assert_eq!(verify(&db)["intact"], true);
+
+    let mut su = db.superuser();
+    let tamper = |su: &mut postgres::Client, set: &str| {
+        su.batch_execute(&format!(
+            "BEGIN; SET LOCAL session_replication_role = replica; \
+             UPDATE fc.audit_archive SET {set}; COMMIT;"
+        ))
+        .unwrap();
+    };
+    // A record whose file is not the one its audit row names.
+    tamper(&mut su, "file_sha256 = sha256('another file')");
+    let run = audit(&db, "ig.officer", &["verify", "-o", "json"]);
+    run.code(8);
+    let v = run.json();
+    assert_eq!(v["first_broken_row"], finish_row, "{v}");
+    assert!(
+        v["problem"]
+            .as_str()
+            .unwrap()
+            .contains("made outside famctx audit archive"),
+        "{v}"
+    );
+    // A record that names an audit row the chain does not have.
+    let sum = Command::new("sha256sum")
+        .arg(archive_file(dir.path()))
+        .output()
+        .unwrap();
+    let sum = String::from_utf8_lossy(&sum.stdout);
+    let sum = sum.split_whitespace().next().unwrap();
+    tamper(
+        &mut su,
+        &format!("file_sha256 = decode('{sum}', 'hex'), audit_id = 999999999"),
+    );
+    let run = audit(&db, "ig.officer", &["verify", "-o", "json"]);
+    run.code(8);
+    let v = run.json();
+    assert!(
+        v["problem"].as_str().unwrap().contains("no such row"),
+        "{v}"
+    );
+    // Put back as it was made, the record verifies again.
+    tamper(&mut su, &format!("audit_id = {finish_row}"));
+    assert_eq!(verify(&db)["intact"], true);
+}

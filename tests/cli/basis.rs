@@ -372,6 +372,24 @@ fn a_refusal_by_the_directory_check_records_only_a_listed_basis() {
     let (_, _, basis, _, details) = last_row(&db);
     assert_eq!(basis, None);
     assert_eq!(details["requested_basis"], "made_up_code");
+    // Nor through a request refused for another reason first (an operator naming a user).
+    let refused = call(
+        &mut alice,
+        "whoami",
+        json!({"as": {"account": "someone"}, "basis": "made_up_code"}),
+    );
+    assert_eq!(refused["outcome"], "denied", "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only a trusted service"),
+        "{refused}"
+    );
+    let (action, _, basis, _, details) = last_row(&db);
+    assert_eq!(action, "identity_viewed");
+    assert_eq!(basis, None);
+    assert_eq!(details["requested_basis"], "made_up_code");
 }
 
 #[test]
