@@ -63,6 +63,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(22, "audit_partitions"),
     migration!(23, "restricted_persons"),
     migration!(24, "legal_basis"),
+    migration!(26, "restricted_review"),
     migration!(27, "review_mends"),
 ];
 

@@ -88,7 +88,13 @@ pub fn run(ctx: &Context, command: &FamilyCommand) -> Result<u8> {
         PersonId::Fc(n) => Some(n),
         PersonId::Cms(_) => None,
     };
-    let mut door = Door::open_declared(
+    // A refusal by the AD check of a break-glass lookup is recorded as a refused attempt.
+    let open = if args.break_glass {
+        Door::open_breaking_glass
+    } else {
+        Door::open_declared
+    };
+    let mut door = open(
         ctx,
         Needs::Role(Role::User),
         Action::ViewedFamily,
@@ -152,14 +158,26 @@ fn glass_broken(ids: &[String]) {
     }
 }
 
-/// What to do about each restricted person whose details were withheld.
+/// What to do about each restricted person whose details were withheld. A withheld family
+/// member's id is the document's own (`restricted:<n>`), never the person's: access is asked
+/// for, and the glass broken, on the subject's family.
 fn withheld(out: &mut Output, view: &FamilyView) -> Result<()> {
-    for p in view.everyone().filter(|p| p.withheld()) {
+    let subject = &view.person.id;
+    if view.person.withheld() {
         out.line(&format!(
-            "{}: restricted person, details withheld: ask a Family Context administrator for \
-             access (famctx permission grant USER --person {}), or break the glass (famctx \
-             family show {} --break-glass --reason TEXT, recorded for IG review)",
-            p.id, p.id, view.person.id
+            "{subject}: restricted person, details withheld: ask a Family Context administrator \
+             for access (famctx permission grant USER --person {subject}), or break the glass \
+             (famctx family show {subject} --break-glass --reason TEXT, recorded for IG review)"
+        ))?;
+    }
+    for p in view.family.iter().filter(|p| p.withheld()) {
+        out.line(&format!(
+            "{} ({}): restricted person, details withheld: ask a Family Context administrator \
+             for access to the restricted member of {subject}'s family, or break the glass on \
+             {subject}'s family (famctx family show {subject} --break-glass --reason TEXT, \
+             recorded for IG review)",
+            p.id,
+            relation(p, subject)
         ))?;
     }
     out.flush()

@@ -113,6 +113,17 @@ impl Basis {
 /// A refusal, with the account when the directory already named it.
 type Refusal = (Error, Option<Box<Account>>);
 
+/// What a refusal by the AD check is recorded as: the action refused, its subject, reason and
+/// legal basis, and whether the request asked to break the glass (the database marks such a
+/// refused family lookup for IG).
+struct Attempt<'a> {
+    action: Action,
+    subject: Option<i64>,
+    reason: Option<&'a str>,
+    basis: Option<&'a str>,
+    break_glass: bool,
+}
+
 /// The AD check and the role check. On failure, returns the account when
 /// it is known, so the refusal is recorded against it. With Kerberos, `user`
 /// becomes the ticket's principal once the bind has vouched for it; with a
@@ -270,7 +281,14 @@ impl Door {
         subject: Option<i64>,
         reason: Option<&str>,
     ) -> Result<Door> {
-        Door::open_via(ctx, needs, action, subject, reason, None, false)
+        let attempt = Attempt {
+            action,
+            subject,
+            reason,
+            basis: None,
+            break_glass: false,
+        };
+        Door::open_via(ctx, needs, attempt, false)
     }
 
     /// `open`, for a command that reads: every request (and a refusal recorded by the AD check)
@@ -283,25 +301,51 @@ impl Door {
         reason: Option<&str>,
         basis: Option<&str>,
     ) -> Result<Door> {
-        Door::open_via(ctx, needs, action, subject, reason, basis, false)
+        let attempt = Attempt {
+            action,
+            subject,
+            reason,
+            basis,
+            break_glass: false,
+        };
+        Door::open_via(ctx, needs, attempt, false)
     }
 
-    /// The same AD check, then the sign-in as the database owner (`owner_url`), which names
-    /// the operator as a trusted service would: for `roles sync` before any operator has a
-    /// login role, and for the owner's scheduled runs.
-    pub fn open_as_owner(ctx: &Context, needs: Needs, action: Action) -> Result<Door> {
-        Door::open_via(ctx, needs, action, None, None, None, true)
-    }
-
-    fn open_via(
+    /// `open_declared`, for a lookup that breaks the glass: a refusal by the AD check is
+    /// recorded as a refused break-glass attempt, which the database marks for IG's review.
+    pub fn open_breaking_glass(
         ctx: &Context,
         needs: Needs,
         action: Action,
         subject: Option<i64>,
         reason: Option<&str>,
         basis: Option<&str>,
-        as_owner: bool,
     ) -> Result<Door> {
+        let attempt = Attempt {
+            action,
+            subject,
+            reason,
+            basis,
+            break_glass: true,
+        };
+        Door::open_via(ctx, needs, attempt, false)
+    }
+
+    /// The same AD check, then the sign-in as the database owner (`owner_url`), which names
+    /// the operator as a trusted service would: for `roles sync` before any operator has a
+    /// login role, and for the owner's scheduled runs.
+    pub fn open_as_owner(ctx: &Context, needs: Needs, action: Action) -> Result<Door> {
+        let attempt = Attempt {
+            action,
+            subject: None,
+            reason: None,
+            basis: None,
+            break_glass: false,
+        };
+        Door::open_via(ctx, needs, attempt, true)
+    }
+
+    fn open_via(ctx: &Context, needs: Needs, attempt: Attempt, as_owner: bool) -> Result<Door> {
         let auth = directory::auth_method(&ctx.settings)?;
         let mut user = match auth {
             AuthMethod::Password => ctx.settings.require("user")?.to_string(),
@@ -331,7 +375,7 @@ impl Door {
                     client,
                     password,
                     acting,
-                    basis: basis.map(str::to_string),
+                    basis: attempt.basis.map(str::to_string),
                     info,
                 })
             }
@@ -341,14 +385,17 @@ impl Door {
                 let recorded = sign_in_refused(ctx, auth, &account, password.as_deref()).and_then(
                     |(mut client, acting)| {
                         let mut request = json!({
-                            "action": action.code(),
+                            "action": attempt.action.code(),
                             "message": e.message(),
-                            "subject": subject,
-                            "reason": reason,
+                            "subject": attempt.subject,
+                            "reason": attempt.reason,
                             "client": info,
                         });
-                        if let Some(b) = basis {
+                        if let Some(b) = attempt.basis {
                             request["basis"] = json!(b);
+                        }
+                        if attempt.break_glass {
+                            request["break_glass"] = json!(true);
                         }
                         if let Some(a) = acting {
                             request["as"] = a;

@@ -1,7 +1,8 @@
 //! `famctx person search`: find people by name (and date of birth),
 //! youngest first, a page at a time; audited as "searched" with every
 //! person presented. A restricted person the operator holds no access grant
-//! for is listed as a stub ("restricted person"), never broken open by a search.
+//! for is left out of the results and the count (the database's decision):
+//! a search never breaks the glass.
 //!
 //! - [`restriction`]: `person restrict`, `unrestrict` and `restrictions` (admins).
 
@@ -188,16 +189,11 @@ fn search(ctx: &Context, args: &SearchArgs) -> Result<u8> {
                 "postcode",
             ]);
             for m in &page.results {
-                let (first, last) = if m.withheld() {
-                    ("restricted person".to_string(), String::new())
-                } else {
-                    (m.first_name.clone(), m.last_name.clone())
-                };
                 t.row([
                     m.id.clone(),
                     m.cms_id.clone().unwrap_or_default(),
-                    first,
-                    last,
+                    m.first_name.clone(),
+                    m.last_name.clone(),
                     m.date_of_birth.map(|d| d.to_string()).unwrap_or_default(),
                     m.gender.clone().unwrap_or_default(),
                     m.address_detail
@@ -207,14 +203,6 @@ fn search(ctx: &Context, args: &SearchArgs) -> Result<u8> {
                 ]);
             }
             out.table(&t)?;
-            for m in page.results.iter().filter(|m| m.withheld()) {
-                out.line(&format!(
-                    "{}: restricted person, details withheld: ask a Family Context administrator \
-                     for access, or break the glass with famctx family show {} --break-glass \
-                     --reason TEXT (recorded for IG review)",
-                    m.id, m.id
-                ))?;
-            }
             out.flush()?;
             let info = &page.pagination_info;
             let pages =

@@ -44,8 +44,9 @@ pub struct Person {
     /// famctx addition: the person is restricted (absent when not).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restricted: Option<bool>,
-    /// famctx addition, with `restricted`: `withheld` (a stub: the id, and for a family member
-    /// the relationship, nothing else), `grant` or `break_glass` (shown, and how).
+    /// famctx addition, with `restricted`: `withheld` (a stub: for the subject the id; for a
+    /// family member an id of the document's own, `restricted:<n>`, and the relationship;
+    /// nothing else), `grant` or `break_glass` (shown, and how).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restricted_access: Option<String>,
     /// famctx addition to a stub: what the operator can do to see the person.

@@ -54,6 +54,35 @@ fn member<'a>(view: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{id} not in {view}"))
 }
 
+/// The withheld family members of a document (their ids are the document's own).
+fn stubs(view: &Value) -> Vec<&Value> {
+    view["family"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["restrictedAccess"] == "withheld")
+        .collect()
+}
+
+/// The one withheld family member of a document.
+fn stub(view: &Value) -> &Value {
+    match stubs(view)[..] {
+        [one] => one,
+        ref other => panic!("{} stubs in {view}", other.len()),
+    }
+}
+
+/// Whether `text` names the person id `fc:<n>` (not as the start of a longer number).
+fn names_id(text: &str, n: i64) -> bool {
+    let id = format!("fc:{n}");
+    text.match_indices(&id).any(|(at, _)| {
+        !text[at + id.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
 /// What must never reach sw.alice's stdout about Tyler while he is withheld.
 fn tyler_secrets(db: &TestDb) -> Vec<String> {
     let dob: String = db
@@ -103,11 +132,13 @@ fn a_restricted_child_is_hidden_from_alice_until_she_holds_a_person_grant() {
 
     restrict(&db, "fc:4");
 
-    // As a family member: a stub, with the relationship kept and nothing else.
+    // As a family member: a stub, with the relationship kept and nothing else, not even his id.
     let view = show(&db, "sw.alice", &["fc:1", "-o", "json"]);
     hides(&view.ok().stdout, &secrets);
+    assert!(!names_id(&view.stdout, 4), "{}", view.stdout);
     let view = view.json();
-    let tyler = member(&view, "fc:4");
+    let tyler = stub(&view);
+    assert_eq!(tyler["id"], "restricted:1");
     assert_eq!(tyler["restricted"], true);
     assert_eq!(tyler["restrictedAccess"], "withheld");
     assert_eq!(tyler["relationship"], "half_sibling");
@@ -141,9 +172,10 @@ fn a_restricted_child_is_hidden_from_alice_until_she_holds_a_person_grant() {
         let table = show(&db, "sw.alice", &args);
         let out = &table.ok().stdout;
         hides(out, &secrets);
+        assert!(!names_id(out, 4), "{out}");
         assert!(out.contains("restricted person"), "{out}");
         assert!(
-            out.contains("--person fc:4") && out.contains("--break-glass"),
+            out.contains("restricted member of fc:1's family") && out.contains("--break-glass"),
             "{out}"
         );
     }
@@ -171,8 +203,16 @@ fn a_restricted_child_is_hidden_from_alice_until_she_holds_a_person_grant() {
     let table = show(&db, "sw.alice", &["fc:4"]);
     hides(&table.ok().stdout, &secrets);
 
-    // As a search result: a stub, listed so she knows to ask.
+    // As a search result: left out, and left out of the count.
     // (Only his first name: other Whitfields of the demo data may share a date of birth.)
+    let whitfields: i64 = db
+        .superuser()
+        .query_one(
+            "SELECT count(*) FROM fc.person WHERE lower(last_name) = 'whitfield'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
     let search = db.run(
         "sw.alice",
         &[
@@ -187,11 +227,14 @@ fn a_restricted_child_is_hidden_from_alice_until_she_holds_a_person_grant() {
         ],
     );
     hides(&search.ok().stdout, &secrets[..1]);
-    let results = search.json()["results"].as_array().unwrap().clone();
-    let stub = results.iter().find(|p| p["id"] == "fc:4").expect("listed");
-    assert_eq!(stub["restrictedAccess"], "withheld");
-    // Last, where its place among the others (youngest first) tells nothing of its age.
-    assert_eq!(results.last().unwrap()["id"], "fc:4", "{results:?}");
+    let page = search.json();
+    let results = page["results"].as_array().unwrap();
+    assert!(results.iter().all(|p| p["id"] != "fc:4"), "{page}");
+    assert!(
+        results.iter().all(|p| p.get("restricted").is_none()),
+        "{page}"
+    );
+    assert_eq!(page["paginationInfo"]["totalResults"], whitfields - 1);
     let row = last_row(&db, "searched");
     assert!(!row.get::<_, Vec<i64>>("persons_disclosed").contains(&4));
     assert_eq!(
@@ -211,10 +254,8 @@ fn a_restricted_child_is_hidden_from_alice_until_she_holds_a_person_grant() {
     );
     let out = &table.ok().stdout;
     hides(out, &secrets[..1]);
-    assert!(
-        out.contains("restricted person") && out.contains("--break-glass"),
-        "{out}"
-    );
+    assert!(!out.contains("restricted"), "{out}");
+    assert!(!names_id(out, 4), "{out}");
 
     // An access grant for him: shown, marked as restricted.
     let granted = db
@@ -330,8 +371,9 @@ fn the_walk_does_not_go_through_a_withheld_person() {
         .iter()
         .map(|p| p["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["fc:1"]);
-    assert_eq!(member(&after, "fc:1")["restrictedAccess"], "withheld");
+    assert_eq!(ids, ["restricted:1"]);
+    assert_eq!(stub(&after)["relationship"], "child");
+    assert_eq!(stub(&after)["relationshipToId"], "fc:6");
 }
 
 #[test]
@@ -676,7 +718,8 @@ fn the_api_service_path_is_masked_the_same_way() {
     };
     let view = lookup(json!({"id": "fc:1", "reason": "api lookup", "as": acting}));
     assert!(!view.to_string().contains("Tyler"), "{view}");
-    assert_eq!(member(&view, "fc:4")["restrictedAccess"], "withheld");
+    assert!(!names_id(&view.to_string(), 4), "{view}");
+    assert_eq!(stub(&view)["relationship"], "half_sibling");
     let view = lookup(json!({"id": "fc:1", "reason": GLASS, "break_glass": true, "as": acting}));
     assert_eq!(member(&view, "fc:4")["firstName"], "Tyler");
     let row = last_row(&db, "viewed_family");
@@ -706,4 +749,389 @@ fn operators_cannot_read_or_write_the_restriction_tables() {
             );
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// An adoption: Ruby (born 2019) lives with her adoptive parents Helen and Peter Ashdown; her birth
+// mother Amber Quill lives elsewhere. The warehouse records Ruby as the child of both mothers,
+// and Peter only as Helen's partner. Ids far above the demo data's.
+
+const AMBER: i64 = 990_000_001;
+const HELEN: i64 = 990_000_002;
+const PETER: i64 = 990_000_003;
+const RUBY: i64 = 990_000_004;
+const RUBY_BORN: &str = "2019-03-14";
+
+fn adoption(db: &TestDb) {
+    db.superuser()
+        .batch_execute(&format!(
+            "INSERT INTO fc.person (id, first_name, last_name, date_of_birth, gender, address_line, postcode, uprn) VALUES \
+               ({AMBER}, 'Amber', 'Quill', '1996-11-02', 'Female', '9 Heron Walk, Kestrelford', 'KV1 9HW', 990000000001), \
+               ({HELEN}, 'Helen', 'Ashdown', '1981-05-20', 'Female', '2 Beech Lane, Ashby Moor', 'KV2 2BL', 990000000002), \
+               ({PETER}, 'Peter', 'Ashdown', '1979-01-08', 'Male', '2 Beech Lane, Ashby Moor', 'KV2 2BL', 990000000002), \
+               ({RUBY}, 'Ruby', 'Ashdown', '{RUBY_BORN}', 'Female', '2 Beech Lane, Ashby Moor', 'KV2 2BL', 990000000002); \
+             INSERT INTO fc.relationship (person_id, related_person_id, relationship_type) VALUES \
+               ({AMBER}, {RUBY}, 'parent'), ({HELEN}, {RUBY}, 'parent'), ({HELEN}, {PETER}, 'partner');"
+        ))
+        .unwrap();
+    db.run(
+        "bi.admin",
+        &[
+            "person",
+            "restrict",
+            &format!("fc:{RUBY}"),
+            "--category",
+            "adoption",
+            "--reason",
+            "placement order, adoption panel 12",
+        ],
+    )
+    .ok();
+}
+
+/// What must never reach sw.alice's stdout about Ruby while she is withheld.
+fn ruby_secrets() -> Vec<String> {
+    vec![
+        "Ruby".into(),
+        RUBY_BORN.into(),
+        RUBY.to_string(),
+        format!("fc:{RUBY}"),
+    ]
+}
+
+fn grant_ruby(db: &TestDb) {
+    db.run(
+        "bi.admin",
+        &[
+            "permission",
+            "grant",
+            "sw.alice",
+            "--person",
+            &format!("fc:{RUBY}"),
+            "--reason",
+            "allocated adoption support worker",
+        ],
+    )
+    .ok();
+}
+
+fn withheld_ids(row: &postgres::Row) -> Value {
+    row.get::<_, Value>("details")["restricted_withheld"].clone()
+}
+
+#[test]
+fn a_withheld_child_is_not_a_member_of_the_household_she_lives_in() {
+    let db = TestDb::new("restricted_household");
+    adoption(&db);
+    let peter = format!("fc:{PETER}");
+
+    // The adoptive father's household: Helen, and not a word of Ruby.
+    let view = show(&db, "sw.alice", &[&peter, "--household", "-o", "json"]);
+    hides(&view.ok().stdout, &ruby_secrets());
+    let view = view.json();
+    let family = view["family"].as_array().unwrap();
+    assert_eq!(family.len(), 1, "{view}");
+    assert_eq!(family[0]["id"], format!("fc:{HELEN}"));
+    assert_eq!(family[0]["relationship"], "partner");
+    assert!(
+        family
+            .iter()
+            .all(|p| p["relationship"] != "household_member" && p.get("restricted").is_none()),
+        "{view}"
+    );
+    // IG still reads whom the lookup left out.
+    let row = last_row(&db, "viewed_family");
+    assert_eq!(withheld_ids(&row), json!([RUBY]));
+    assert!(!row.get::<_, Vec<i64>>("persons_disclosed").contains(&RUBY));
+    for wide in [false, true] {
+        let mut args = vec![peter.as_str(), "--household"];
+        if wide {
+            args.push("--wide");
+        }
+        let table = show(&db, "sw.alice", &args);
+        let out = &table.ok().stdout;
+        hides(out, &ruby_secrets());
+        assert!(out.contains("Helen"), "{out}");
+        for said in ["restricted person", "restricted:1", "withheld", "household"] {
+            assert!(!out.contains(said), "{said:?} in:\n{out}");
+        }
+    }
+
+    // With an access grant for her: a member of the household, shown as restricted.
+    grant_ruby(&db);
+    let view = show(&db, "sw.alice", &[&peter, "--household", "-o", "json"])
+        .ok()
+        .json();
+    let ruby = member(&view, &format!("fc:{RUBY}"));
+    assert_eq!(ruby["relationship"], "household_member");
+    assert_eq!(ruby["firstName"], "Ruby");
+    assert_eq!(ruby["restrictedAccess"], "grant");
+    let table = show(&db, "sw.alice", &[&peter, "--household"]);
+    let out = &table.ok().stdout;
+    for said in ["Ruby", "[restricted]", "household"] {
+        assert!(out.contains(said), "{said:?} not in:\n{out}");
+    }
+}
+
+#[test]
+fn a_withheld_childs_stubs_do_not_link_her_two_families() {
+    let db = TestDb::new("restricted_link");
+    adoption(&db);
+    let mut seen = Vec::new();
+    for subject in [AMBER, HELEN] {
+        let id = format!("fc:{subject}");
+        let run = show(&db, "sw.alice", &[&id, "--depth", "2", "-o", "json"]);
+        let out = run.ok().stdout.clone();
+        hides(&out, &ruby_secrets());
+        let view = run.json();
+        let ruby = stub(&view);
+        // An id of the document's own, with no person id in it; the relationship kept.
+        let stub_id = ruby["id"].as_str().unwrap();
+        assert_eq!(stub_id, "restricted:1", "{view}");
+        assert_eq!(ruby["relationship"], "child");
+        assert_eq!(ruby["relationshipToId"], id.as_str());
+        assert!(
+            ruby["explanation"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("restricted member of {id}'s family")),
+            "{ruby}"
+        );
+        // The walk stops at her: neither family reaches the other.
+        let other = if subject == AMBER { "Ashdown" } else { "Quill" };
+        assert!(!out.contains(other), "{other} reached through Ruby: {out}");
+        let row = last_row(&db, "viewed_family");
+        assert_eq!(withheld_ids(&row), json!([RUBY]));
+        // The table and its advice: the document's id, the subject's family.
+        let table = show(&db, "sw.alice", &[&id, "--depth", "2"]);
+        let text = &table.ok().stdout;
+        hides(text, &ruby_secrets());
+        assert!(
+            text.contains("restricted:1 (child)")
+                && text.contains(&format!("restricted member of {id}'s family"))
+                && text.contains(&format!("family show {id} --break-glass")),
+            "{text}"
+        );
+        seen.push(out);
+    }
+    assert!(seen.iter().all(|out| !names_id(out, RUBY)));
+
+    // Breaking the glass shows her under her own id, as a grant would.
+    let glass = db.run(
+        "sw.alice",
+        &[
+            "family",
+            "show",
+            &format!("fc:{AMBER}"),
+            "--break-glass",
+            "--reason",
+            GLASS,
+            "-o",
+            "json",
+        ],
+    );
+    let view = glass.ok().json();
+    assert_eq!(
+        member(&view, &format!("fc:{RUBY}"))["restrictedAccess"],
+        "break_glass"
+    );
+    assert!(stubs(&view).is_empty());
+}
+
+#[test]
+fn a_search_says_nothing_of_a_withheld_person() {
+    let db = TestDb::new("restricted_probe");
+    adoption(&db);
+    let search = |args: &[&str]| -> Run {
+        let mut full = vec![
+            "person",
+            "search",
+            "--reason",
+            REASON,
+            "--last-name",
+            "Ashdown",
+        ];
+        full.extend_from_slice(args);
+        db.run("sw.alice", &full)
+    };
+
+    // Criteria only she matches: no result, a count of none, and nothing said of her.
+    for probe in [
+        &["--first-name", "R", "-o", "json"][..],
+        &["--dob", RUBY_BORN, "-o", "json"][..],
+        &["--first-name", "Ru", "--dob", RUBY_BORN, "-o", "json"][..],
+    ] {
+        let run = search(probe);
+        hides(&run.ok().stdout, &ruby_secrets());
+        assert!(!run.stdout.contains("restricted"), "{}", run.stdout);
+        let page = run.json();
+        assert_eq!(page["results"], json!([]), "{page}");
+        assert_eq!(page["paginationInfo"]["totalResults"], 0, "{page}");
+        let row = last_row(&db, "searched");
+        assert!(row.get::<_, Vec<i64>>("persons_disclosed").is_empty());
+        assert_eq!(withheld_ids(&row), json!([RUBY]));
+        assert_eq!(row.get::<_, Value>("details")["total"], 0);
+    }
+    let table = search(&["--first-name", "Ru"]);
+    hides(&table.ok().stdout, &ruby_secrets());
+    assert!(!table.stdout.contains("restricted"), "{}", table.stdout);
+    assert!(table.stderr.contains("(0 matches)"), "{}", table.stderr);
+
+    // Her adoptive parents are found, and counted, as ever; she is not among them.
+    let page = search(&["-o", "json"]).ok().json();
+    let ids: Vec<&str> = page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [format!("fc:{HELEN}"), format!("fc:{PETER}")],
+        "{page}"
+    );
+    assert_eq!(page["paginationInfo"]["totalResults"], 2);
+    // A page beyond the last still counts only what she may see.
+    let beyond = search(&["--page", "2", "--limit", "2", "-o", "json"])
+        .ok()
+        .json();
+    assert_eq!(beyond["results"], json!([]));
+    assert_eq!(beyond["paginationInfo"]["totalResults"], 2);
+
+    // With an access grant for her: found, marked restricted, and counted.
+    grant_ruby(&db);
+    let page = search(&["--first-name", "Ru", "-o", "json"]).ok().json();
+    assert_eq!(page["paginationInfo"]["totalResults"], 1);
+    assert_eq!(page["results"][0]["id"], format!("fc:{RUBY}"));
+    assert_eq!(page["results"][0]["firstName"], "Ruby");
+    assert_eq!(page["results"][0]["restrictedAccess"], "grant");
+    let row = last_row(&db, "searched");
+    assert_eq!(row.get::<_, Vec<i64>>("persons_disclosed"), vec![RUBY]);
+    assert!(row
+        .get::<_, Value>("details")
+        .get("restricted_withheld")
+        .is_none());
+}
+
+/// Whether the audit row an envelope names is marked break-glass.
+fn marked(db: &TestDb, envelope: &Value) -> bool {
+    let id = envelope["audit_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no audit row: {envelope}"));
+    db.superuser()
+        .query_one("SELECT break_glass FROM fc.audit_log WHERE id = $1", &[&id])
+        .unwrap()
+        .get(0)
+}
+
+#[test]
+fn only_a_family_lookup_marks_its_row_break_glass() {
+    let db = TestDb::new("restricted_flag");
+    restrict(&db, "fc:4");
+    let mut alice = db.sign_in("sw.alice").unwrap();
+    let mut call = |function: &str, request: Value| -> Value {
+        alice
+            .query_one(&format!("SELECT fc_api.{function}($1::jsonb)"), &[&request])
+            .unwrap_or_else(|e| panic!("{function}: {e}"))
+            .get(0)
+    };
+
+    // Any other request may carry the key: its row is not marked.
+    let whoami = call("whoami", json!({"break_glass": true}));
+    assert_eq!(whoami["outcome"], "recorded", "{whoami}");
+    assert!(!marked(&db, &whoami), "whoami");
+    let sources = call("source_list", json!({"break_glass": true}));
+    assert!(!marked(&db, &sources), "source_list");
+    // A search refuses to break the glass, unmarked: nothing could be broken.
+    let search = call(
+        "person_search",
+        json!({"last_name": "Whitfield", "reason": GLASS, "break_glass": true}),
+    );
+    assert_eq!(search["outcome"], "denied", "{search}");
+    assert!(search["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("does not break the glass"));
+    assert!(!marked(&db, &search), "person_search");
+    // A refusal the client records is marked only for a family lookup that asked to break it.
+    let refused = call(
+        "refused",
+        json!({"action": "searched", "message": "x", "break_glass": true}),
+    );
+    assert!(!marked(&db, &refused), "refused search");
+    let refused = call(
+        "refused",
+        json!({"action": "viewed_family", "message": "x", "break_glass": true}),
+    );
+    assert!(marked(&db, &refused), "refused break-glass lookup");
+    let refused = call(
+        "refused",
+        json!({"action": "viewed_family", "message": "x"}),
+    );
+    assert!(!marked(&db, &refused), "refused lookup");
+
+    // The family lookup reads it: a refused break-glass request stays marked, a lookup that
+    // broke it is marked, one that did not ask is not.
+    let no_reason = call("family_show", json!({"id": "fc:1", "break_glass": true}));
+    assert_eq!(no_reason["outcome"], "denied", "{no_reason}");
+    assert!(marked(&db, &no_reason), "refused break-glass lookup");
+    let broken = call(
+        "family_show",
+        json!({"id": "fc:1", "reason": GLASS, "break_glass": true}),
+    );
+    assert!(marked(&db, &broken), "break-glass lookup");
+    let plain = call("family_show", json!({"id": "fc:1", "reason": REASON}));
+    assert!(!marked(&db, &plain), "lookup");
+
+    // IG's list holds the family lookups alone.
+    let listed = db
+        .run("ig.officer", &["audit", "break-glass", "-o", "json"])
+        .ok()
+        .json();
+    let actions: Vec<&str> = listed["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["viewed_family"; 3], "{listed}");
+}
+
+#[test]
+fn a_break_glass_lookup_refused_by_the_directory_is_marked() {
+    let db = TestDb::new("restricted_ad_glass");
+    restrict(&db, "fc:4");
+    // ig.officer holds no user role: famctx's AD check refuses, and records the attempt.
+    db.run(
+        "ig.officer",
+        &["family", "show", "fc:1", "--break-glass", "--reason", GLASS],
+    )
+    .code(4);
+    let row = last_row(&db, "viewed_family");
+    assert_eq!(row.get::<_, String>("actor_account"), "ig.officer");
+    assert_eq!(row.get::<_, String>("outcome"), "denied");
+    assert_eq!(
+        row.get::<_, Value>("details")["refused_by"],
+        "directory check"
+    );
+    assert!(
+        row.get::<_, bool>("break_glass"),
+        "a refused attempt is marked"
+    );
+    // Not when it did not ask to break the glass.
+    db.run(
+        "ig.officer",
+        &["family", "show", "fc:1", "--reason", REASON],
+    )
+    .code(4);
+    assert!(!last_row(&db, "viewed_family").get::<_, bool>("break_glass"));
+    // IG's list shows the attempt.
+    let listed = db
+        .run("ig.officer", &["audit", "break-glass", "-o", "json"])
+        .ok()
+        .json();
+    let entries = listed["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{listed}");
+    assert_eq!(entries[0]["actor_account"], "ig.officer");
+    assert_eq!(entries[0]["outcome"], "denied");
 }

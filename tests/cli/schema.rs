@@ -747,7 +747,8 @@ fn restricted_person_documents_match_their_schemas() {
     conforms("person-restriction", &changed);
     conforms("person-restrictions", &admin(&["person", "restrictions"]));
 
-    // Stubs: as member, as subject, as a search result; a reference client still reads them.
+    // Stubs: as member (an id of the document's own), as subject; left out of a search; a
+    // reference client still reads them.
     let family = |extra: &[&str]| {
         let mut full = vec!["family", "show", "-o", "json", "--reason", WHY];
         full.extend_from_slice(extra);
@@ -755,7 +756,7 @@ fn restricted_person_documents_match_their_schemas() {
     };
     let doc = family(&["fc:1", "--depth", "2"]);
     conforms("family-show", &doc);
-    let stub: RefPerson = serde_json::from_value(person_in(&doc, "fc:4").clone()).unwrap();
+    let stub: RefPerson = serde_json::from_value(person_in(&doc, "restricted:1").clone()).unwrap();
     assert_eq!(stub.relationship_to_id.as_deref(), Some("fc:1"));
     assert!(stub.first_name.is_empty() && stub.date_of_birth.is_none());
     let alone = family(&["fc:4", "--household"]);
@@ -794,6 +795,26 @@ fn restricted_person_documents_match_their_schemas() {
     ]);
     conforms("permission-person", &granted);
     conforms("family-show", &family(&["fc:4"]));
+    let found = json_of(
+        db.run(
+            "sw.alice",
+            &[
+                "person",
+                "search",
+                "--last-name",
+                "Whitfield",
+                "--first-name",
+                "Tyler",
+                "--reason",
+                WHY,
+                "-o",
+                "json",
+            ],
+        )
+        .ok(),
+    );
+    assert_eq!(found["results"][0]["restrictedAccess"], "grant", "{found}");
+    conforms("person-search", &found);
     let revoked = admin(&[
         "permission",
         "revoke",
