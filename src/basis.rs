@@ -4,8 +4,6 @@
 //! (sql/migrations/V24) check the caller, keep every code for ever (a retired code can no longer
 //! be declared, and still explains the audit rows that name it) and audit each call.
 
-use std::io::IsTerminal;
-
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use serde::{Deserialize, Serialize};
@@ -169,23 +167,12 @@ fn confirm(yes: bool, code: &str) -> Result<()> {
     if yes {
         return Ok(());
     }
-    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(Error::Usage(format!(
-            "retiring {code} cannot be undone and there is no terminal to ask: rerun with --yes"
-        )));
-    }
-    let go = dialoguer::Confirm::new()
-        .with_prompt(format!(
-            "Retire legal basis {code}? No request can declare it again"
-        ))
-        .default(false)
-        .interact()
-        .map_err(|e| Error::Usage(format!("cannot ask for confirmation: {e}")))?;
-    if go {
-        Ok(())
-    } else {
-        Err(Error::Usage("not confirmed; nothing was changed".into()))
-    }
+    crate::ask::confirm(
+        &format!("Retire legal basis {code}? No request can declare it again"),
+        || {
+            format!("retiring {code} cannot be undone and there is no terminal to ask: rerun with --yes")
+        },
+    )
 }
 
 /// What changed: the basis as `basis list` shows it (`-o json`: a list of one, the list's schema).

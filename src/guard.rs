@@ -281,14 +281,7 @@ impl Door {
         subject: Option<i64>,
         reason: Option<&str>,
     ) -> Result<Door> {
-        let attempt = Attempt {
-            action,
-            subject,
-            reason,
-            basis: None,
-            break_glass: false,
-        };
-        Door::open_via(ctx, needs, attempt, false)
+        Door::open_declared(ctx, needs, action, subject, reason, None)
     }
 
     /// `open`, for a command that reads: every request (and a refusal recorded by the AD check)

@@ -1,6 +1,7 @@
 //! famctx: the terminal and scripting face of Family Context.
 
 pub mod action;
+pub mod ask;
 pub mod audit;
 pub mod basis;
 pub mod cli;

@@ -4,7 +4,6 @@
 //! the group roles, records each account's objectGUID, and audits every change.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::IsTerminal;
 
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
@@ -128,22 +127,15 @@ fn confirm(yes: bool, changes: usize) -> Result<()> {
     if yes {
         return Ok(());
     }
-    if !std::io::stdin().is_terminal() {
-        return Err(Error::Usage(format!(
-            "roles sync would make {changes} changes: pass --yes to make them without a terminal, \
-             or --dry-run to see them"
-        )));
-    }
-    let go = dialoguer::Confirm::new()
-        .with_prompt(format!("Make {changes} changes to the database roles?"))
-        .default(false)
-        .interact()
-        .map_err(|e| Error::Usage(format!("cannot ask for confirmation: {e}")))?;
-    if go {
-        Ok(())
-    } else {
-        Err(Error::Usage("nothing changed".into()))
-    }
+    crate::ask::confirm(
+        &format!("Make {changes} changes to the database roles?"),
+        || {
+            format!(
+                "roles sync would make {changes} changes: pass --yes to make them without a \
+                 terminal, or --dry-run to see them"
+            )
+        },
+    )
 }
 
 fn text(v: &Value) -> String {

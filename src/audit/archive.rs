@@ -222,11 +222,9 @@ pub(crate) fn archive_command(ctx: &Context, args: &ArchiveArgs) -> Result<u8> {
             dir.display()
         )));
     }
-    if !args.yes && !interactive() {
-        return Err(Error::Usage(
-            "audit archive removes months from the database and there is no terminal to confirm: rerun with --yes"
-                .into(),
-        ));
+    // Refused before anything is asked of the database (the question comes after its figures).
+    if !args.yes && !crate::ask::interactive() {
+        return Err(Error::Usage(UNATTENDED.into()));
     }
     let retention = retention_months(ctx)?;
     let reason = crate::text::reason(false, args.reason.as_deref())?;
@@ -355,10 +353,8 @@ fn sidecar_path(path: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-fn interactive() -> bool {
-    use std::io::IsTerminal;
-    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
-}
+const UNATTENDED: &str =
+    "audit archive removes months from the database and there is no terminal to confirm: rerun with --yes";
 
 fn confirm(facts: &Facts, path: &Path) -> Result<()> {
     eprintln!(
@@ -370,21 +366,13 @@ fn confirm(facts: &Facts, path: &Path) -> Result<()> {
         facts.last_at.to_rfc3339_opts(SecondsFormat::Secs, true),
         facts.months.join(", ")
     );
-    let yes = dialoguer::Confirm::new()
-        .with_prompt(format!(
+    crate::ask::confirm(
+        &format!(
             "Write them to {} and then remove those months from the database?",
             path.display()
-        ))
-        .default(false)
-        .interact()
-        .map_err(|e| Error::Usage(format!("cannot ask for confirmation: {e}")))?;
-    if yes {
-        Ok(())
-    } else {
-        Err(Error::Usage(
-            "not confirmed; nothing was archived or removed".into(),
-        ))
-    }
+        ),
+        || UNATTENDED.into(),
+    )
 }
 
 /// An error of the same kind, with what it means for the archive.

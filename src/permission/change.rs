@@ -3,7 +3,7 @@
 //! the operator confirms, and the database applies it and writes the audit rows.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Read};
+use std::io::Read;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use super::problems::{self, Rejection};
 use super::{check_account_name, lookup, Action, ApplyArgs, Draft, Found, GrantArgs, RevokeArgs};
 use crate::action::Action as AuditAction;
+use crate::ask::interactive;
 use crate::context::Context;
 use crate::error::{code, Error, Result};
 use crate::guard::{Door, Needs, Role};
@@ -437,10 +438,13 @@ fn confirm(policy: Confirm, changing: usize, planned: &[Outcome]) -> Result<()> 
     if !needed {
         return Ok(());
     }
-    if !interactive() {
-        return Err(Error::Usage(format!(
+    let unattended = || {
+        format!(
             "{changing} change(s) need confirmation and there is no terminal to ask: check them with --dry-run, then rerun with --yes"
-        )));
+        )
+    };
+    if !interactive() {
+        return Err(Error::Usage(unattended()));
     }
     for o in planned
         .iter()
@@ -458,20 +462,7 @@ fn confirm(policy: Confirm, changing: usize, planned: &[Outcome]) -> Result<()> 
     if changing > 20 {
         eprintln!("  ... and {} more", changing - 20);
     }
-    let yes = dialoguer::Confirm::new()
-        .with_prompt(format!("Apply {changing} change(s)?"))
-        .default(false)
-        .interact()
-        .map_err(|e| Error::Usage(format!("cannot ask for confirmation: {e}")))?;
-    if yes {
-        Ok(())
-    } else {
-        Err(Error::Usage("not confirmed; nothing was changed".into()))
-    }
-}
-
-pub(super) fn interactive() -> bool {
-    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    crate::ask::confirm(&format!("Apply {changing} change(s)?"), unattended)
 }
 
 /// The data sources to grant, chosen on the terminal from `fc_api.source_list`.

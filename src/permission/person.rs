@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::change::{grantee, interactive, required_reason, ticket};
+use super::change::{grantee, required_reason, ticket};
 use super::{check_account_name, lookup, GrantArgs, RevokeArgs};
 use crate::action::Action;
 use crate::context::Context;
@@ -113,22 +113,12 @@ pub(super) fn revoke(ctx: &Context, args: &RevokeArgs, person: &str) -> Result<u
 }
 
 fn confirm(user: &str, id: &PersonId) -> Result<()> {
-    if !interactive() {
-        return Err(Error::Usage(format!(
+    crate::ask::confirm(&format!("Revoke {user}'s access to {id}?"), || {
+        format!(
             "revoking {user}'s access to {id} needs confirmation and there is no terminal to \
              ask: rerun with --yes"
-        )));
-    }
-    let yes = dialoguer::Confirm::new()
-        .with_prompt(format!("Revoke {user}'s access to {id}?"))
-        .default(false)
-        .interact()
-        .map_err(|e| Error::Usage(format!("cannot ask for confirmation: {e}")))?;
-    if yes {
-        Ok(())
-    } else {
-        Err(Error::Usage("not confirmed; nothing was changed".into()))
-    }
+        )
+    })
 }
 
 fn render(out: &mut Output, o: &PersonOutcome) -> Result<()> {

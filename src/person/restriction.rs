@@ -5,8 +5,6 @@
 //! change; the family lookups and searches hide a restricted person from anyone without an
 //! access grant for them (`famctx permission grant USER --person ID`).
 
-use std::io::IsTerminal;
-
 use chrono::{NaiveDate, Utc};
 use clap::{Args, ValueEnum};
 use serde::{Deserialize, Serialize};
@@ -199,24 +197,15 @@ pub fn unrestrict(ctx: &Context, args: &UnrestrictArgs) -> Result<u8> {
 
 /// Lifting shows the person to every user again: asked first, on a terminal only.
 fn confirm(id: &PersonId) -> Result<()> {
-    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(Error::Usage(format!(
-            "lifting the restriction of {id} shows them to every user again and needs \
-             confirmation, and there is no terminal to ask: rerun with --yes"
-        )));
-    }
-    let yes = dialoguer::Confirm::new()
-        .with_prompt(format!(
-            "Lift the restriction of {id}, showing them to every user again?"
-        ))
-        .default(false)
-        .interact()
-        .map_err(|e| Error::Usage(format!("cannot ask for confirmation: {e}")))?;
-    if yes {
-        Ok(())
-    } else {
-        Err(Error::Usage("not confirmed; nothing was changed".into()))
-    }
+    crate::ask::confirm(
+        &format!("Lift the restriction of {id}, showing them to every user again?"),
+        || {
+            format!(
+                "lifting the restriction of {id} shows them to every user again and needs \
+                 confirmation, and there is no terminal to ask: rerun with --yes"
+            )
+        },
+    )
 }
 
 fn render_change(out: &mut Output, changed: &Changed) -> Result<()> {
