@@ -62,6 +62,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(21, "basis_and_break_glass"),
     migration!(23, "restricted_persons"),
     migration!(24, "legal_basis"),
+    migration!(25, "bulk_apply"),
 ];
 
 impl Migration {
