@@ -209,20 +209,21 @@ pub(super) fn apply(ctx: &Context, args: &ApplyArgs) -> Result<u8> {
     } else {
         Confirm::Over(CONFIRM_OVER)
     };
-    let mut door = Door::open(
+    let mut door = Door::open_signing_in(
         ctx,
         Needs::Role(Role::Admin),
         AuditAction::PermissionApplied,
-        None,
-        None,
     )?;
     // Every line is checked whatever else is wrong with it: the grantees it names are looked
-    // up in AD (all at once, in batches), and compared with the operator.
+    // up in AD (all at once, in batches), and compared with the operator. PostgreSQL signs the
+    // operator in meanwhile; its refusal comes first, as when it came before the lookups.
     let users: Vec<String> = drafts
         .iter()
         .filter_map(|d| d.account_name.clone())
         .collect();
-    let found = lookup(&mut door, &users)?;
+    let found = lookup(&mut door, &users);
+    door.signed_in()?;
+    let found = found?;
     let me = door.operator().account.clone();
     problems::check_accounts(&mut drafts, &found, (me.guid, &me.sam));
     problems::check_contradictions(&mut drafts);

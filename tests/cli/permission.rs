@@ -687,6 +687,85 @@ fn bulk_apply_is_all_or_nothing() {
         .all(|o| o["effect"] == "unchanged"));
 }
 
+/// A file whose grantees take many directory searches (shared out among several sessions):
+/// every account is found, whichever search and session looked it up, and the missing ones,
+/// wherever they fall among the searches, are each listed once; nothing changes.
+#[test]
+fn accounts_of_many_directory_searches_are_all_found_and_the_missing_listed() {
+    let db = TestDb::new("perm_many_searches");
+    let dir = tempfile::tempdir().unwrap();
+    // 450 staff accounts: 5 searches of 100 names; the missing names sort into the first, the
+    // second, the fourth and the last of them.
+    let missing = ["aa.nobody", "staff.00150x", "staff.00350x", "zz.nobody"];
+    let mut csv = String::from("action,user,source,expires,reason,ticket\n");
+    let mut missing_lines = Vec::new();
+    for i in 1..=450 {
+        csv.push_str(&format!(
+            "grant,{},{},,many searches,\n",
+            staff(i),
+            SOURCES[i % SOURCES.len()]
+        ));
+        if [40, 140, 340, 440].contains(&i) {
+            let name = missing[missing_lines.len()];
+            csv.push_str(&format!("grant,{name},school,,many searches,\n"));
+            missing_lines.push(i + 2 + missing_lines.len());
+        }
+    }
+    assert_eq!(missing_lines.len(), missing.len());
+    let file = tmpfile(dir.path(), "many.csv", &csv, 0o600);
+    let file = file.to_str().unwrap();
+
+    let refused = db.run(
+        "bi.admin",
+        &["permission", "apply", file, "--yes", "-o", "json"],
+    );
+    refused.code(2);
+    let report = refused.json();
+    let listed: Vec<(u64, &str, &str)> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["line"].as_u64().unwrap(),
+                p["field"].as_str().unwrap(),
+                p["code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(u64, &str, &str)> = missing_lines
+        .iter()
+        .map(|l| (*l as u64, "user", "no_account"))
+        .collect();
+    assert_eq!(listed, expected, "{report}");
+    assert_eq!(grants(&db), 0);
+
+    // Without the missing names, every account is found: the plan adds all 450.
+    let found: String = csv
+        .lines()
+        .filter(|l| !missing.iter().any(|m| l.contains(m)))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let file = tmpfile(dir.path(), "found.csv", &found, 0o600);
+    let plan = db
+        .run(
+            "bi.admin",
+            &[
+                "permission",
+                "apply",
+                file.to_str().unwrap(),
+                "--dry-run",
+                "-o",
+                "json",
+            ],
+        )
+        .ok()
+        .json();
+    let outcomes = plan.as_array().unwrap();
+    assert_eq!(outcomes.len(), 450);
+    assert!(outcomes.iter().all(|o| o["effect"] == "added"), "{plan}");
+}
+
 #[test]
 fn contradictory_rows_and_json_lines() {
     let db = TestDb::new("perm_jsonl");
