@@ -510,15 +510,44 @@ impl Door {
         read_answer(function, answer)
     }
 
+    /// `call_as` for a request that is large (a bulk file's changes): it is written once,
+    /// straight into the statement's parameter, never built as a `Value` first. It must
+    /// serialize as a JSON object; the door's own keys are added after its keys, so they are
+    /// the ones the database reads.
+    pub fn call_serialized<T: DeserializeOwned>(
+        &mut self,
+        function: &str,
+        request: &(impl Serialize + Sync),
+    ) -> Result<T> {
+        let sent = Sent {
+            request,
+            client: self.info.clone(),
+            basis: self.basis.clone(),
+            acting: self.acting.clone(),
+        };
+        let envelope = self.exchange(function, &postgres::types::Json(&sent))?;
+        let answer = self.unwrap(envelope)?;
+        read_answer(function, answer)
+    }
+
     /// One round trip: `fc_api.<function>(request)` and its envelope; a refusal it returns
     /// becomes the error of its kind.
     fn envelope(&mut self, function: &str, request: Value) -> Result<Value> {
-        let name = api_function(function)?;
         let request = self.request(request);
+        self.exchange(function, &request)
+    }
+
+    /// `envelope`, for a request already made (its parameter as JSONB).
+    fn exchange(
+        &mut self,
+        function: &str,
+        request: &(dyn postgres::types::ToSql + Sync),
+    ) -> Result<Value> {
+        let name = api_function(function)?;
         // Typed parameters: parse, bind and execute go in one round trip (no prepare first).
         let row = self
             .signed_in()?
-            .query_typed_one(&format!("SELECT {name}($1)"), &[(&request, Type::JSONB)])
+            .query_typed_one(&format!("SELECT {name}($1)"), &[(request, Type::JSONB)])
             .map_err(|e| self.failed(function, e))?;
         let envelope: Value = row.get(0);
         match envelope.get("error") {
@@ -618,6 +647,25 @@ impl Door {
             let _ = client.query_one("SELECT fc_api.refused($1::jsonb)", &[&request]);
         }
         err
+    }
+}
+
+/// A request as [`Door::call_serialized`] sends it: the command's keys, then the door's (what
+/// [`Door::request`] adds to a `Value`). A key sent twice is read by the database as its last.
+#[derive(Serialize)]
+struct Sent<'a, R> {
+    #[serde(flatten)]
+    request: &'a R,
+    client: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    basis: Option<String>,
+    #[serde(rename = "as", skip_serializing_if = "Option::is_none")]
+    acting: Option<Value>,
+}
+
+impl<R> std::fmt::Debug for Sent<'_, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a request through the door")
     }
 }
 

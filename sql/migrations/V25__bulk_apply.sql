@@ -320,11 +320,20 @@ BEGIN
                                      ELSE format('expiry %s is in the past', to_char(r.expires AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END
             FROM r WHERE r.expires IS NOT NULL AND (r.action = 'revoke' OR r.expires <= clock_timestamp())
           UNION ALL
-            SELECT r.i, r.line, w.what
-            FROM r CROSS JOIN LATERAL (VALUES (fc.text_problem(r.reason, 'reason', 500, true)),
-                                              (CASE WHEN r.ticket IS NOT NULL
-                                                    THEN fc.text_problem(r.ticket, 'ticket', 100, false) END)) AS w (what)
-            WHERE w.what IS NOT NULL
+            -- Free text judged once a distinct value: a file's lines often share a reason.
+            SELECT r.i, r.line, fc.text_problem(NULL, 'reason', 500, true) FROM r WHERE r.reason IS NULL
+          UNION ALL
+            SELECT r.i, r.line, t.what
+            FROM r JOIN (SELECT v.reason, fc.text_problem(v.reason, 'reason', 500, true) AS what
+                         FROM (SELECT DISTINCT r.reason FROM r WHERE r.reason IS NOT NULL) v) t
+                 ON t.reason = r.reason
+            WHERE t.what IS NOT NULL
+          UNION ALL
+            SELECT r.i, r.line, t.what
+            FROM r JOIN (SELECT v.ticket, fc.text_problem(v.ticket, 'ticket', 100, false) AS what
+                         FROM (SELECT DISTINCT r.ticket FROM r WHERE r.ticket IS NOT NULL) v) t
+                 ON t.ticket = r.ticket
+            WHERE t.what IS NOT NULL
           UNION ALL
             SELECT k.i, k.line, format('%s %s for %s contradicts %s (%s %s)', k.action, fc.plain(k.source, 80),
                                        fc.plain(k.user_name, 80),

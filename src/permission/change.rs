@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::problems::{self, Rejection};
-use super::{check_account_name, lookup, Action, ApplyArgs, Draft, Found, GrantArgs, RevokeArgs};
+use super::{
+    check_account_name, lookup, Action, ApplyArgs, Change, Draft, Found, GrantArgs, RevokeArgs,
+};
 use crate::action::Action as AuditAction;
 use crate::context::Context;
 use crate::error::{code, Error, Result};
@@ -146,7 +148,7 @@ pub(super) fn grant(ctx: &Context, args: &GrantArgs) -> Result<u8> {
     let applied = submit(
         &mut door,
         "permission_grant",
-        request,
+        &request,
         false,
         Confirm::Never,
         None,
@@ -184,7 +186,7 @@ pub(super) fn revoke(ctx: &Context, args: &RevokeArgs) -> Result<u8> {
     let applied = submit(
         &mut door,
         "permission_revoke",
-        request,
+        &request,
         false,
         confirm,
         None,
@@ -232,29 +234,18 @@ pub(super) fn apply(ctx: &Context, args: &ApplyArgs) -> Result<u8> {
         problems::check_sources(&mut drafts, &known);
         return refuse(&mut door, &mut out, &drafts, &found);
     }
-    let rows: Vec<Value> = drafts
-        .iter()
-        .filter_map(Draft::change)
-        .map(|c| {
-            let mut row = grantee(&c.user, &found);
-            row["line"] = json!(c.line);
-            row["action"] = json!(c.action);
-            row["source"] = json!(c.source);
-            row["expires"] = json!(c.expires);
-            row["reason"] = json!(c.reason);
-            row["ticket"] = json!(c.ticket);
-            row
-        })
-        .collect();
-    let count = rows.len();
-    let request = json!({ "command": "apply", "changes": rows });
+    let changes: Vec<Change> = drafts.iter().filter_map(Draft::change).collect();
+    let request = BulkRequest {
+        command: "apply",
+        changes: changes.iter().map(|c| BulkRow::of(c, &found)).collect(),
+    };
     let applied = match submit(
         &mut door,
         "permission_apply",
-        request,
+        &request,
         args.dry_run,
         confirm,
-        Some(count),
+        Some(changes.len()),
     ) {
         Ok(applied) => applied,
         // The database refused the file (and recorded it). The one check famctx has not made
@@ -324,30 +315,81 @@ fn known_sources(door: &mut Door) -> Result<Vec<String>> {
         .unwrap_or_default())
 }
 
+/// A bulk file's changes as `fc_api.permission_apply` takes them.
+#[derive(Serialize)]
+struct BulkRequest<'a> {
+    command: &'static str,
+    changes: Vec<BulkRow<'a>>,
+}
+
+/// One change of a bulk file as the door functions take it: the change and its grantee, as
+/// [`grantee`] gives the grantee (written as a struct: a file of 10,000 changes is not built as
+/// a `Value` first).
+#[derive(Serialize)]
+struct BulkRow<'a> {
+    line: usize,
+    action: Action,
+    user: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    guid: Option<uuid::Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<String>,
+    source: &'a str,
+    expires: Option<DateTime<Utc>>,
+    reason: &'a str,
+    ticket: Option<&'a str>,
+}
+
+impl<'a> BulkRow<'a> {
+    fn of(c: &'a Change, found: &'a HashMap<String, Found>) -> BulkRow<'a> {
+        let a = found.get(&c.user.to_lowercase());
+        BulkRow {
+            line: c.line,
+            action: c.action,
+            user: &c.user,
+            guid: a.map(|a| a.guid),
+            account: a.map(|a| a.account.as_str()),
+            display: a.map(|a| a.display.as_deref()),
+            problem: grantee_problem(&c.user, a),
+            source: &c.source,
+            expires: c.expires,
+            reason: &c.reason,
+            ticket: c.ticket.as_deref(),
+        }
+    }
+}
+
+/// What is wrong with a grantee as AD answered (`None`: no such account), if anything.
+fn grantee_problem(user: &str, found: Option<&Found>) -> Option<String> {
+    match found {
+        None => Some(format!("no account {user:?} in Active Directory")),
+        Some(a) => a
+            .unusable
+            .map(|state| format!("account {} is {state} in Active Directory", a.account)),
+    }
+}
+
 /// A grantee as the door functions take it: the name as typed and the AD identity, or what
 /// is wrong with the account (the database refuses the request, listing it).
 pub(super) fn grantee(user: &str, found: &HashMap<String, Found>) -> Value {
-    match found.get(&user.to_lowercase()) {
-        None => json!({
+    let a = found.get(&user.to_lowercase());
+    let mut g = match a {
+        None => json!({ "user": user }),
+        Some(a) => json!({
             "user": user,
-            "problem": format!("no account {user:?} in Active Directory"),
+            "guid": a.guid,
+            "account": a.account,
+            "display": a.display,
         }),
-        Some(a) => {
-            let mut g = json!({
-                "user": user,
-                "guid": a.guid,
-                "account": a.account,
-                "display": a.display,
-            });
-            if let Some(state) = a.unusable {
-                g["problem"] = json!(format!(
-                    "account {} is {state} in Active Directory",
-                    a.account
-                ));
-            }
-            g
-        }
+    };
+    if let Some(problem) = grantee_problem(user, a) {
+        g["problem"] = json!(problem);
     }
+    g
 }
 
 fn read_input(file: &str) -> Result<Vec<u8>> {
@@ -401,32 +443,47 @@ impl From<Stopped> for Error {
 fn submit(
     door: &mut Door,
     function: &str,
-    mut request: Value,
+    request: &(impl Serialize + Sync),
     dry_run: bool,
     policy: Confirm,
     bulk: Option<usize>,
 ) -> std::result::Result<Applied, Stopped> {
-    let call = |door: &mut Door, request: Value, doing: &str| {
+    let call = |door: &mut Door, submitted: Submitted<'_, _>, doing: &str| {
         let progress = match bulk {
             Some(n) => Progress::spinner(&format!("{doing} {n} change(s)")),
             None => Progress::none(),
         };
-        let result = door.call_as::<Applied>(function, request);
+        let result = door.call_serialized::<Applied>(function, &submitted);
         progress.finish();
         result.map_err(Stopped::Database)
     };
+    let submitted = |dry_run: bool, confirmed_changes: Option<usize>| Submitted {
+        request,
+        dry_run: dry_run.then_some(true),
+        confirmed_changes,
+    };
     if dry_run {
-        request["dry_run"] = json!(true);
-        return call(door, request, "planning");
+        return call(door, submitted(true, None), "planning");
     }
+    let mut confirmed = None;
     if !matches!(policy, Confirm::Never) {
-        let mut plan = request.clone();
-        plan["dry_run"] = json!(true);
-        let planned = call(door, plan, "planning")?;
+        let planned = call(door, submitted(true, None), "planning")?;
         confirm(policy, planned.changes, &planned.outcomes).map_err(Stopped::Operator)?;
-        request["confirmed_changes"] = json!(planned.changes);
+        confirmed = Some(planned.changes);
     }
-    call(door, request, "applying")
+    call(door, submitted(false, confirmed), "applying")
+}
+
+/// A request as `submit` sends it: the command's, and whether it is a dry run (a plan), or the
+/// number of changes the operator confirmed.
+#[derive(Serialize)]
+struct Submitted<'a, R> {
+    #[serde(flatten)]
+    request: &'a R,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dry_run: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confirmed_changes: Option<usize>,
 }
 
 fn confirm(policy: Confirm, changing: usize, planned: &[Outcome]) -> Result<()> {
