@@ -525,30 +525,31 @@ impl Door {
             basis: self.basis.clone(),
             acting: self.acting.clone(),
         };
-        let envelope = self.exchange(function, &postgres::types::Json(&sent))?;
-        let answer = self.unwrap(envelope)?;
-        read_answer(function, answer)
+        // The answer is read once, from the database's text into `T` (a bulk plan is
+        // megabytes): never as a `Value` first.
+        let row = self.exchange(function, &postgres::types::Json(&sent))?;
+        let envelope: Envelope<T> = read_json(function, &row)?;
+        if let Some(err) = envelope.error {
+            return Err(refusal(&err));
+        }
+        if let Some(ticket) = envelope.ticket {
+            let row = self.collect(&ticket)?;
+            // A "not found" is handed over like a disclosure, once its audit row committed.
+            if let Some(err) = read_json::<Handed>(function, &row)?.refusal {
+                return Err(refusal(&err));
+            }
+            return read_json(function, &row);
+        }
+        envelope.result.ok_or_else(|| {
+            Error::Other("the database answered without a document, a result or an error".into())
+        })
     }
 
     /// One round trip: `fc_api.<function>(request)` and its envelope; a refusal it returns
     /// becomes the error of its kind.
     fn envelope(&mut self, function: &str, request: Value) -> Result<Value> {
         let request = self.request(request);
-        self.exchange(function, &request)
-    }
-
-    /// `envelope`, for a request already made (its parameter as JSONB).
-    fn exchange(
-        &mut self,
-        function: &str,
-        request: &(dyn postgres::types::ToSql + Sync),
-    ) -> Result<Value> {
-        let name = api_function(function)?;
-        // Typed parameters: parse, bind and execute go in one round trip (no prepare first).
-        let row = self
-            .signed_in()?
-            .query_typed_one(&format!("SELECT {name}($1)"), &[(request, Type::JSONB)])
-            .map_err(|e| self.failed(function, e))?;
+        let row = self.exchange(function, &request)?;
         let envelope: Value = row.get(0);
         match envelope.get("error") {
             Some(err) => Err(refusal(err)),
@@ -556,14 +557,32 @@ impl Door {
         }
     }
 
+    /// One round trip with a request already made (its parameter as JSONB): the row of
+    /// `fc_api.<function>(request)`.
+    fn exchange(
+        &mut self,
+        function: &str,
+        request: &(dyn postgres::types::ToSql + Sync),
+    ) -> Result<postgres::Row> {
+        let name = api_function(function)?;
+        // Typed parameters: parse, bind and execute go in one round trip (no prepare first).
+        self.signed_in()?
+            .query_typed_one(&format!("SELECT {name}($1)"), &[(request, Type::JSONB)])
+            .map_err(|e| self.failed(function, e))
+    }
+
+    /// `fc_api.collect(ticket)`: the row of the document a disclosure handed over.
+    fn collect(&mut self, ticket: &str) -> Result<postgres::Row> {
+        let ticket = Uuid::parse_str(ticket)
+            .map_err(|_| Error::Other("the database returned a malformed ticket".into()))?;
+        self.signed_in()?
+            .query_typed_one("SELECT fc_api.collect($1)", &[(&ticket, Type::UUID)])
+            .map_err(Error::from)
+    }
+
     fn unwrap(&mut self, mut envelope: Value) -> Result<Value> {
         if let Some(ticket) = envelope.get("ticket").and_then(Value::as_str) {
-            let ticket = Uuid::parse_str(ticket)
-                .map_err(|_| Error::Other("the database returned a malformed ticket".into()))?;
-            let row = self
-                .signed_in()?
-                .query_typed_one("SELECT fc_api.collect($1)", &[(&ticket, Type::UUID)])
-                .map_err(Error::from)?;
+            let row = self.collect(ticket)?;
             let document: Value = row.get(0);
             // A "not found" is handed over like a disclosure, once its audit row committed.
             if let Some(err) = document.get("refusal") {
@@ -776,6 +795,55 @@ fn sign_in_refused(
             Ok((connect()?, acting))
         }
     }
+}
+
+/// An envelope of a door function (see [`Door::call_serialized`]), its result read as `T`.
+#[derive(serde::Deserialize)]
+struct Envelope<T> {
+    error: Option<Value>,
+    ticket: Option<String>,
+    result: Option<T>,
+}
+
+/// What `fc_api.collect` handed over, as far as a refusal goes (the rest is skipped).
+#[derive(serde::Deserialize)]
+struct Handed {
+    refusal: Option<Value>,
+}
+
+/// A JSON or JSONB column's text, as the database sent it.
+struct JsonText<'a>(&'a [u8]);
+
+impl<'a> postgres::types::FromSql<'a> for JsonText<'a> {
+    fn from_sql(
+        ty: &Type,
+        raw: &'a [u8],
+    ) -> std::result::Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        match (ty, raw.split_first()) {
+            // JSONB's binary form is a version byte, 1, and the text.
+            (t, Some((1, text))) if *t == Type::JSONB => Ok(JsonText(text)),
+            (t, _) if *t == Type::JSONB => Err("unsupported JSONB version".into()),
+            _ => Ok(JsonText(raw)),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::JSONB || *ty == Type::JSON
+    }
+}
+
+/// The first column of `row`, read as `T` from its JSON text.
+fn read_json<T: DeserializeOwned>(function: &str, row: &postgres::Row) -> Result<T> {
+    let text: JsonText = row.try_get(0).map_err(|e| {
+        Error::Other(format!(
+            "the answer of fc_api.{function} could not be read: {e}"
+        ))
+    })?;
+    serde_json::from_slice(text.0).map_err(|e| {
+        Error::Other(format!(
+            "the answer of fc_api.{function} could not be read: {e}"
+        ))
+    })
 }
 
 /// What `fc_api.<function>` answered, read as `T`; an answer famctx cannot read is an error
