@@ -17,6 +17,10 @@
 --  * Every grantee rewritten in fc.app_user (ON CONFLICT DO UPDATE of every row): only new
 --    grantees and changed names are written.
 --  * Repeats collapsed (a sort and nine aggregates) when there were none.
+--  * The outcome document, every change's twelve fields (3 MB for 10,000 changes), built, sent
+--    and read by a client that sent those very fields: a request may ask for its outcomes in
+--    short ("outcomes": "compact"), each only {"i", "effect", "expires", "previous_expires"};
+--    the default stays the full form.
 -- And a plan shape that statistics could still turn into a loop: fc.apply_plan found each planned
 -- grant by `id = $1 AND revoked_at IS NULL ... LIMIT 1`, which the partial open-grant index also
 -- answers, by a full scan. With statistics that still said no grant was open (a revoke straight
@@ -216,7 +220,10 @@ $$;
 -- identical repeats collapsed into the first, planned once under the lock, the plan made the one
 -- applied (fc.apply_plan, which also appends the changes' audit rows as one set). The changes are
 -- one array of fc.permission_change_t, parsed once (fc.permission_rows) and planned in place
--- (fc.plan_grants). Timestamps in its documents are written inline as fc.utc writes them. Its
+-- (fc.plan_grants). The request's "outcomes": "full" (the default) or "compact": each outcome
+-- then only {"i", "effect", "expires", "previous_expires"}, i numbering the request's changes
+-- from 0, for a client that keeps its own changes. Timestamps in its documents are written inline as fc.utc
+-- writes them. Its
 -- own statements are planned with the request's array as a constant, every call (a cached
 -- generic plan, as a long-lived API session would get from the sixth call on, would take the
 -- array for 10 elements); fc.apply_plan keeps PostgreSQL's default for its writes.
@@ -233,6 +240,7 @@ DECLARE
                         ELSE 'false' END,
         'requested', CASE WHEN jsonb_typeof(p_changes) = 'array' THEN jsonb_array_length(p_changes) END);
     v_dry boolean;
+    v_compact boolean;
     v_reason text;
     v_confirmed int;
     v_self int;
@@ -258,6 +266,10 @@ BEGIN
             PERFORM fc.fail('usage', 'dry_run must be true or false');
         END IF;
         v_dry := coalesce((p_request ->> 'dry_run')::boolean, false);
+        IF coalesce(p_request ->> 'outcomes', 'full') NOT IN ('full', 'compact') THEN
+            PERFORM fc.fail('usage', 'outcomes must be "full" or "compact"');
+        END IF;
+        v_compact := coalesce(p_request ->> 'outcomes' = 'compact', false);
         v_reason := fc.free_text(p_request ->> 'reason', 'reason', 500, false);
         v_confirmed := fc.int_arg(p_request, 'confirmed_changes', NULL, 0, 1000000000);
         IF jsonb_typeof(p_changes) IS DISTINCT FROM 'array' OR jsonb_array_length(p_changes) = 0 THEN
@@ -414,14 +426,25 @@ BEGIN
         END;
     END IF;
 
-    SELECT jsonb_build_object('dry_run', v_dry, 'changes', v_changing, 'effects', v_tally,
-               'outcomes', coalesce(jsonb_agg(jsonb_build_object(
-                   'i', r.i, 'line', r.line, 'action', r.action, 'user', r.user_name, 'source', r.source,
-                   'expires', to_char(r.expires AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'reason', r.reason, 'ticket', r.ticket,
-                   'effect', r.effect, 'previous_expires', to_char(r.previous_expires AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                   'guid', r.guid, 'account', r.account) ORDER BY r.i), '[]'))
-      INTO v_doc
-      FROM unnest(v_plan) r;
+    IF v_compact THEN
+        SELECT jsonb_build_object('dry_run', v_dry, 'changes', v_changing, 'effects', v_tally,
+                   'outcomes', coalesce(jsonb_agg(jsonb_build_object(
+                       'i', r.i, 'effect', r.effect,
+                       'expires', to_char(r.expires AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                       'previous_expires', to_char(r.previous_expires AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+                       ORDER BY r.i), '[]'))
+          INTO v_doc
+          FROM unnest(v_plan) r;
+    ELSE
+        SELECT jsonb_build_object('dry_run', v_dry, 'changes', v_changing, 'effects', v_tally,
+                   'outcomes', coalesce(jsonb_agg(jsonb_build_object(
+                       'i', r.i, 'line', r.line, 'action', r.action, 'user', r.user_name, 'source', r.source,
+                       'expires', to_char(r.expires AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'reason', r.reason, 'ticket', r.ticket,
+                       'effect', r.effect, 'previous_expires', to_char(r.previous_expires AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                       'guid', r.guid, 'account', r.account) ORDER BY r.i), '[]'))
+          INTO v_doc
+          FROM unnest(v_plan) r;
+    END IF;
     v_details := v_details || jsonb_build_object('changes', v_changing, 'effects', v_tally);
     IF v_dry THEN
         RETURN fc.disclose(c, 'permission_applied', v_doc, NULL, '{}', '{}', v_reason, v_details,

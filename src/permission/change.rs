@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::io::{IsTerminal, Read};
 
 use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
@@ -94,6 +95,59 @@ struct Applied {
     outcomes: Vec<Outcome>,
 }
 
+/// The result of `fc_api.permission_apply` asked for in short (`"outcomes": "compact"`): what
+/// each change does, by its place among the changes sent, which famctx keeps.
+#[derive(Debug, Deserialize)]
+struct Effects {
+    changes: usize,
+    outcomes: Vec<Effected>,
+}
+
+/// What one change does (or would do), in short.
+#[derive(Debug, Deserialize)]
+struct Effected {
+    /// The change's place among those sent, from 0.
+    i: usize,
+    effect: Effect,
+    /// The expiry the database read.
+    expires: Option<DateTime<Utc>>,
+    previous_expires: Option<DateTime<Utc>>,
+}
+
+impl Effects {
+    /// The full outcomes: each change as sent, with what the database says it does.
+    fn applied(self, sent: &[Change]) -> Result<Applied> {
+        let outcomes = self
+            .outcomes
+            .into_iter()
+            .map(|e| {
+                let c = sent.get(e.i).ok_or_else(|| {
+                    Error::Other(format!(
+                        "the database answered for change {} of {} sent",
+                        e.i,
+                        sent.len()
+                    ))
+                })?;
+                Ok(Outcome {
+                    line: c.line,
+                    action: c.action,
+                    user: c.user.clone(),
+                    source: c.source.clone(),
+                    expires: e.expires,
+                    reason: c.reason.clone(),
+                    ticket: c.ticket.clone(),
+                    effect: e.effect,
+                    previous_expires: e.previous_expires,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Applied {
+            changes: self.changes,
+            outcomes,
+        })
+    }
+}
+
 pub(super) fn required_reason(reason: Option<&str>) -> Result<String> {
     match reason {
         Some(r) => crate::text::free_text("--reason", r, 500),
@@ -152,6 +206,7 @@ pub(super) fn grant(ctx: &Context, args: &GrantArgs) -> Result<u8> {
         false,
         Confirm::Never,
         None,
+        Ok,
     )?;
     render(&mut out, &applied.outcomes, false)?;
     Ok(code::SUCCESS)
@@ -190,6 +245,7 @@ pub(super) fn revoke(ctx: &Context, args: &RevokeArgs) -> Result<u8> {
         false,
         confirm,
         None,
+        Ok,
     )?;
     render(&mut out, &applied.outcomes, false)?;
     Ok(code::SUCCESS)
@@ -237,6 +293,7 @@ pub(super) fn apply(ctx: &Context, args: &ApplyArgs) -> Result<u8> {
     let changes: Vec<Change> = drafts.iter().filter_map(Draft::change).collect();
     let request = BulkRequest {
         command: "apply",
+        outcomes: "compact",
         changes: changes.iter().map(|c| BulkRow::of(c, &found)).collect(),
     };
     let applied = match submit(
@@ -246,6 +303,7 @@ pub(super) fn apply(ctx: &Context, args: &ApplyArgs) -> Result<u8> {
         args.dry_run,
         confirm,
         Some(changes.len()),
+        |effects: Effects| effects.applied(&changes),
     ) {
         Ok(applied) => applied,
         // The database refused the file (and recorded it). The one check famctx has not made
@@ -315,10 +373,12 @@ fn known_sources(door: &mut Door) -> Result<Vec<String>> {
         .unwrap_or_default())
 }
 
-/// A bulk file's changes as `fc_api.permission_apply` takes them.
+/// A bulk file's changes as `fc_api.permission_apply` takes them, its outcomes asked for in
+/// short (famctx keeps the changes it sent).
 #[derive(Serialize)]
 struct BulkRequest<'a> {
     command: &'static str,
+    outcomes: &'static str,
     changes: Vec<BulkRow<'a>>,
 }
 
@@ -439,21 +499,25 @@ impl From<Stopped> for Error {
 /// The shared path of grant, revoke and apply. When the change may need confirmation, the
 /// database plans it first (a dry run, audited as such); the operator confirms; then the
 /// change is made, refused by the database if the plan no longer holds. `bulk` (the number of
-/// changes of a file) shows the database's work as progress on a terminal.
-fn submit(
+/// changes of a file) shows the database's work as progress on a terminal; `read` makes the
+/// outcomes of the answer (read as `T`).
+fn submit<T: DeserializeOwned>(
     door: &mut Door,
     function: &str,
     request: &(impl Serialize + Sync),
     dry_run: bool,
     policy: Confirm,
     bulk: Option<usize>,
+    read: impl Fn(T) -> Result<Applied>,
 ) -> std::result::Result<Applied, Stopped> {
     let call = |door: &mut Door, submitted: Submitted<'_, _>, doing: &str| {
         let progress = match bulk {
             Some(n) => Progress::spinner(&format!("{doing} {n} change(s)")),
             None => Progress::none(),
         };
-        let result = door.call_serialized::<Applied>(function, &submitted);
+        let result = door
+            .call_serialized::<T>(function, &submitted)
+            .and_then(&read);
         progress.finish();
         result.map_err(Stopped::Database)
     };

@@ -1153,6 +1153,106 @@ fn in_psql_an_admin_reaches_grants_only_through_the_door() {
     assert_eq!(grants(&db), 1);
 }
 
+/// `fc_api.permission_apply` answers in full by default and, asked for `"outcomes":
+/// "compact"` (famctx, which keeps the changes it sent), each outcome's place, effect and
+/// expiries only: the same plan either way. Any other form is refused.
+#[test]
+fn a_plan_in_short_is_the_plan_in_full() {
+    let db = TestDb::new("perm_compact");
+    let mut admin = db.sign_in("bi.admin").expect("bi.admin signs in");
+    let guid = |role: &str| -> uuid::Uuid {
+        db.superuser()
+            .query_one(
+                "SELECT object_guid FROM fc.operator_role WHERE role_name = $1",
+                &[&role],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let change = |line: u64, action: &str, user: &str, source: &str, expires: Value| {
+        json!({"line": line, "action": action, "user": user, "guid": guid(user), "account": user,
+               "source": source, "expires": expires, "reason": "short plans", "ticket": "CHG-9"})
+    };
+    let call = |client: &mut postgres::Client, request: Value| -> Value {
+        client
+            .query_one("SELECT fc_api.permission_apply($1::jsonb)", &[&request])
+            .unwrap()
+            .get(0)
+    };
+    // Something of every effect: sw.alice holds school until 2027, police and adult social care.
+    let held = json!({"changes": [
+        change(1, "grant", "sw.alice", "school", json!("2027-01-31T23:59:59Z")),
+        change(2, "grant", "sw.alice", "police", Value::Null),
+        change(3, "grant", "sw.alice", "adult_social_care", Value::Null)]});
+    assert_eq!(call(&mut admin, held)["outcome"], "allowed");
+    let changes = json!([
+        change(
+            2,
+            "grant",
+            "sw.alice",
+            "school",
+            json!("2027-06-30T12:00:00.5Z")
+        ),
+        change(3, "grant", "sw.alice", "police", Value::Null),
+        change(4, "revoke", "sw.alice", "adult_social_care", Value::Null),
+        change(5, "revoke", "eh.bob", "school", Value::Null),
+        change(6, "grant", "eh.bob", "housing", Value::Null),
+        change(7, "grant", "eh.bob", "housing", Value::Null),
+    ]);
+    let plan = |client: &mut postgres::Client, outcomes: Value| -> Value {
+        let mut request = json!({"changes": changes, "dry_run": true});
+        if !outcomes.is_null() {
+            request["outcomes"] = outcomes;
+        }
+        let envelope = call(client, request);
+        assert_eq!(envelope["outcome"], "recorded", "{envelope}");
+        let ticket: uuid::Uuid = envelope["ticket"].as_str().unwrap().parse().unwrap();
+        client
+            .query_one("SELECT fc_api.collect($1)", &[&ticket])
+            .unwrap()
+            .get(0)
+    };
+    let full = plan(&mut admin, Value::Null);
+    let short = plan(&mut admin, json!("compact"));
+    assert_eq!(full, plan(&mut admin, json!("full")));
+    for key in ["dry_run", "changes", "effects"] {
+        assert_eq!(full[key], short[key], "{key}");
+    }
+    let full_outcomes = full["outcomes"].as_array().unwrap();
+    let short_outcomes = short["outcomes"].as_array().unwrap();
+    // Line 7 repeats line 6: one outcome.
+    assert_eq!(full_outcomes.len(), 5, "{full}");
+    assert_eq!(short_outcomes.len(), full_outcomes.len());
+    for (f, s) in full_outcomes.iter().zip(short_outcomes) {
+        let keys: Vec<&String> = s.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["effect", "expires", "i", "previous_expires"], "{s}");
+        for key in ["i", "effect", "expires", "previous_expires"] {
+            assert_eq!(f[key], s[key], "{key}: {f} {s}");
+        }
+    }
+    let effects: Vec<&str> = short_outcomes
+        .iter()
+        .map(|o| o["effect"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        effects,
+        ["extended", "unchanged", "revoked", "not_granted", "added"]
+    );
+
+    let refused = call(
+        &mut admin,
+        json!({"changes": changes, "dry_run": true, "outcomes": "brief"}),
+    );
+    assert_eq!(refused["error"]["kind"], "usage", "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("outcomes must be"),
+        "{refused}"
+    );
+}
+
 /// The database judges free text as famctx does: a bulk file whose only problem is a reason
 /// holding an Arabic letter mark (U+061C, invisible, and no control character to a locale) is
 /// refused by both, and the trail records the refusal (V20), never an allowed dry run.
