@@ -63,8 +63,10 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(22, "audit_partitions"),
     migration!(23, "restricted_persons"),
     migration!(24, "legal_basis"),
+    // No migration is numbered 25.
     migration!(26, "restricted_review"),
     migration!(27, "review_mends"),
+    migration!(28, "bulk_apply"),
 ];
 
 impl Migration {

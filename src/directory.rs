@@ -3,6 +3,8 @@
 //! nested group membership from the account's tokenGroups (computed by the DC).
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use clap::ValueEnum;
@@ -54,8 +56,10 @@ const UAC_DISABLED: i64 = 0x2;
 const UAC_LOCKOUT: i64 = 0x10;
 /// accountExpires values that mean "never".
 const NEVER_EXPIRES: [i64; 2] = [0, i64::MAX];
-/// Largest number of names put in one OR-filter when looking many accounts up.
-pub const BATCH: usize = 250;
+/// Largest number of names put in one OR-filter when looking many accounts up. A directory
+/// answers a filter of 100 names in less time a name than one of 250 (Samba, 10,000 accounts:
+/// about 15% less).
+pub const BATCH: usize = 100;
 const ACCOUNT_ATTRS: [&str; 8] = [
     "objectGUID",
     "sAMAccountName",
@@ -264,6 +268,8 @@ fn valid_label(s: &str, dots: bool) -> bool {
 
 pub struct Directory {
     conn: LdapConn,
+    /// How this session was opened, to open more alike (see [`Directory::accounts`]).
+    conn_settings: LdapConnSettings,
     base_dn: Option<String>,
     timeout: Duration,
     /// For reading a whole group's members (ldap_group_timeout).
@@ -325,15 +331,36 @@ impl Directory {
             .set_conn_timeout(timeout)
             .set_connector(connector)
             .set_starttls(!ldaps && !plaintext);
-        let conn = LdapConn::with_settings(conn_settings, &url)
+        let conn = LdapConn::with_settings(conn_settings.clone(), &url)
             .map_err(|e| connect_error(&url, timeout, e))?;
         Ok(Directory {
             conn,
+            conn_settings,
             base_dn: settings.get("ldap_base_dn").map(str::to_string),
             timeout,
             group_timeout,
             url,
         })
+    }
+
+    /// Opens another session with the same server as this one was opened (TLS, timeouts,
+    /// base), not yet bound: for more sessions alike, from other threads.
+    fn opener(&self) -> impl Fn() -> Result<Directory> + Sync {
+        let conn_settings = self.conn_settings.clone();
+        let (url, base_dn) = (self.url.clone(), self.base_dn.clone());
+        let (timeout, group_timeout) = (self.timeout, self.group_timeout);
+        move || {
+            let conn = LdapConn::with_settings(conn_settings.clone(), &url)
+                .map_err(|e| connect_error(&url, timeout, e))?;
+            Ok(Directory {
+                conn,
+                conn_settings: conn_settings.clone(),
+                base_dn: base_dn.clone(),
+                timeout,
+                group_timeout,
+                url: url.clone(),
+            })
+        }
     }
 
     /// The search base: configured, or the domain's naming context.
@@ -480,29 +507,89 @@ impl Directory {
         chosen.map(account_from).transpose()
     }
 
-    /// Looks many accounts up by sAMAccountName, a few hundred a search, calling `done` with
+    /// Looks many accounts up by sAMAccountName, [`BATCH`] names a search, calling `done` with
     /// the number of names looked up after each search. Returns them keyed by lower-cased
     /// account name.
+    ///
+    /// The searches are shared out among this session and up to `more` others, each opened as
+    /// this one was and bound by `bind` as this one is: a directory answers several sessions at
+    /// once. A session that cannot be opened or bound leaves its share to the others; one
+    /// failed search fails the lookup.
     pub fn accounts(
         &mut self,
         names: &[String],
+        more: usize,
+        bind: impl Fn(&mut Directory) -> Result<()> + Sync,
         mut done: impl FnMut(usize),
     ) -> Result<HashMap<String, Account>> {
         let base = self.base_dn()?;
+        let batches: Vec<&[String]> = names.chunks(BATCH).collect();
+        let more = more.min(batches.len().saturating_sub(1));
+        let next = AtomicUsize::new(0);
+        let failed = AtomicBool::new(false);
+        // Each session takes the next batch until none is left or a search has failed.
+        let work = |dir: &mut Directory, answers: mpsc::Sender<(usize, Result<Vec<Account>>)>| loop {
+            if failed.load(Ordering::Relaxed) {
+                break;
+            }
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(batch) = batches.get(i) else {
+                break;
+            };
+            let answer = dir.batch(&base, batch);
+            if answer.is_err() {
+                failed.store(true, Ordering::Relaxed);
+            }
+            if answers.send((batch.len(), answer)).is_err() {
+                break;
+            }
+        };
+        let (answers, answered) = mpsc::channel();
         let mut found = HashMap::new();
-        for chunk in names.chunks(BATCH) {
-            let mut filter = String::from("(&(objectCategory=person)(objectClass=user)(|");
-            for n in chunk {
-                filter.push_str(&format!("(sAMAccountName={})", ldap_escape(n.as_str())));
+        let mut error = None;
+        let open = self.opener();
+        std::thread::scope(|scope| {
+            for _ in 0..more {
+                let (answers, open, bind) = (answers.clone(), &open, &bind);
+                scope.spawn(move || {
+                    let opened = open().and_then(|mut dir| bind(&mut dir).map(|()| dir));
+                    if let Ok(mut dir) = opened {
+                        work(&mut dir, answers);
+                    }
+                });
             }
-            filter.push_str("))");
-            for e in self.search(&base, Scope::Subtree, &filter, &ACCOUNT_ATTRS)? {
-                let a = account_from(e)?;
-                found.insert(a.sam.to_lowercase(), a);
+            scope.spawn(|| work(self, answers));
+            for (looked_up, answer) in answered {
+                match answer {
+                    Ok(accounts) => {
+                        for a in accounts {
+                            found.insert(a.sam.to_lowercase(), a);
+                        }
+                        done(looked_up);
+                    }
+                    Err(e) => {
+                        error.get_or_insert(e);
+                    }
+                }
             }
-            done(chunk.len());
+        });
+        match error {
+            Some(e) => Err(e),
+            None => Ok(found),
         }
-        Ok(found)
+    }
+
+    /// The accounts of one batch of names (one search).
+    fn batch(&mut self, base: &str, names: &[String]) -> Result<Vec<Account>> {
+        let mut filter = String::from("(&(objectCategory=person)(objectClass=user)(|");
+        for n in names {
+            filter.push_str(&format!("(sAMAccountName={})", ldap_escape(n.as_str())));
+        }
+        filter.push_str("))");
+        self.search(base, Scope::Subtree, &filter, &ACCOUNT_ATTRS)?
+            .into_iter()
+            .map(account_from)
+            .collect()
     }
 
     /// Every group the account is in, directly or through nesting, each with

@@ -16,6 +16,7 @@ use crate::context::Context;
 use crate::directory::AuthMethod;
 use crate::directory::{self, Account, Directory, Group};
 use crate::error::{Error, Result};
+use crate::text::shorten;
 
 /// What a command needs from the operator's AD groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -124,6 +125,40 @@ struct Attempt<'a> {
     break_glass: bool,
 }
 
+/// How the door's directory session was bound, so that more sessions can be bound as the same
+/// operator (a bulk lookup spreads its searches over several).
+enum Bound {
+    /// A simple bind as this login, with the password the door keeps for the database sign-in.
+    Password(directory::Login),
+    /// A Kerberos bind to the directory's service on this host, as this principal.
+    Kerberos { server: String, principal: String },
+}
+
+impl Bound {
+    /// Binds another session as the door's was bound. A Kerberos ticket now of another
+    /// principal than the operator's is refused.
+    fn again(&self, dir: &mut Directory, password: Option<&str>) -> Result<()> {
+        match self {
+            Bound::Password(login) => match password {
+                Some(pw) => dir.bind(login, pw),
+                None => Err(Error::Auth("no password to bind another session".into())),
+            },
+            Bound::Kerberos { server, principal } => {
+                let now = dir.kerberos_bind(server)?;
+                if &now == principal {
+                    Ok(())
+                } else {
+                    Err(Error::Auth(format!(
+                        "the Kerberos ticket is now for {}, not {}",
+                        shorten(&now),
+                        shorten(principal)
+                    )))
+                }
+            }
+        }
+    }
+}
+
 /// The AD check and the role check. On failure, returns the account when
 /// it is known, so the refusal is recorded against it. With Kerberos, `user`
 /// becomes the ticket's principal once the bind has vouched for it; with a
@@ -134,9 +169,9 @@ fn authenticate(
     user: &mut String,
     needs: Needs,
     kept_password: &mut Option<String>,
-) -> std::result::Result<(Operator, Directory), Refusal> {
+) -> std::result::Result<(Operator, Directory, Bound), Refusal> {
     let mut dir = Directory::connect(&ctx.settings, auth).map_err(|e| (e, None))?;
-    let login = match auth {
+    let (login, bound) = match auth {
         AuthMethod::Password => {
             let realm = if user.contains('@') || user.contains('\\') {
                 None
@@ -147,14 +182,15 @@ fn authenticate(
             let password = crate::password::obtain(&ctx.settings, user).map_err(|e| (e, None))?;
             dir.bind(&login, &password).map_err(|e| (e, None))?;
             *kept_password = Some(password);
-            login
+            (login.clone(), Bound::Password(login))
         }
         AuthMethod::Kerberos => {
             let server = directory::server_name(&ctx.settings).map_err(|e| (e, None))?;
             let principal = dir.kerberos_bind(&server).map_err(|e| (e, None))?;
-            *user = principal;
+            *user = principal.clone();
             let realm = dir.realm().map_err(|e| (e, None))?;
-            directory::login_from_principal(user, &realm).map_err(|e| (e, None))?
+            let login = directory::login_from_principal(user, &realm).map_err(|e| (e, None))?;
+            (login, Bound::Kerberos { server, principal })
         }
     };
     let account = dir.account(&login).map_err(|e| (e, None))?.ok_or_else(|| {
@@ -198,7 +234,7 @@ fn authenticate(
         ));
     }
     let operator = Operator { account, roles };
-    Ok((operator, dir))
+    Ok((operator, dir, bound))
 }
 
 fn held_roles(ctx: &Context, groups: &[Group]) -> Result<Vec<HeldRole>> {
@@ -248,7 +284,11 @@ fn client_host() -> String {
 pub struct Door {
     operator: Operator,
     directory: Directory,
-    client: Client,
+    bound: Bound,
+    /// The operator's PostgreSQL session, once signed in.
+    client: Option<Client>,
+    /// The sign-in to PostgreSQL, under way on another thread until waited for.
+    signing: Option<std::thread::JoinHandle<Result<Client>>>,
     /// The operator's AD password, for the warehouse (admins read it as themselves).
     password: Option<String>,
     /// Set in a service deployment: the acting user named in every request.
@@ -284,6 +324,20 @@ impl Door {
         Door::open_declared(ctx, needs, action, subject, reason, None)
     }
 
+    /// `open`, with the sign-in to PostgreSQL left running on another thread while the caller
+    /// works with the directory (a bulk file's lookups). [`Door::signed_in`] waits for it and
+    /// returns its refusal, if any; every call through the door waits for it first.
+    pub fn open_signing_in(ctx: &Context, needs: Needs, action: Action) -> Result<Door> {
+        let attempt = Attempt {
+            action,
+            subject: None,
+            reason: None,
+            basis: None,
+            break_glass: false,
+        };
+        Door::open_via(ctx, needs, attempt, false)
+    }
+
     /// `open`, for a command that reads: every request (and a refusal recorded by the AD check)
     /// carries the legal basis the operator declared, as checked by [`Basis::declared`].
     pub fn open_declared(
@@ -301,7 +355,7 @@ impl Door {
             basis,
             break_glass: false,
         };
-        Door::open_via(ctx, needs, attempt, false)
+        Door::open_via(ctx, needs, attempt, false)?.signed()
     }
 
     /// `open_declared`, for a lookup that breaks the glass: a refusal by the AD check is
@@ -321,7 +375,7 @@ impl Door {
             basis,
             break_glass: true,
         };
-        Door::open_via(ctx, needs, attempt, false)
+        Door::open_via(ctx, needs, attempt, false)?.signed()
     }
 
     /// The same AD check, then the sign-in as the database owner (`owner_url`), which names
@@ -335,7 +389,29 @@ impl Door {
             basis: None,
             break_glass: false,
         };
-        Door::open_via(ctx, needs, attempt, true)
+        Door::open_via(ctx, needs, attempt, true)?.signed()
+    }
+
+    /// The door once its sign-in to PostgreSQL has finished (or its refusal).
+    fn signed(mut self) -> Result<Door> {
+        self.signed_in()?;
+        Ok(self)
+    }
+
+    /// Waits for the sign-in to PostgreSQL begun when the door opened: the session, or the
+    /// refusal.
+    pub fn signed_in(&mut self) -> Result<&mut Client> {
+        if let Some(signing) = self.signing.take() {
+            let client = signing.join().unwrap_or_else(|_| {
+                Err(Error::Other(
+                    "the sign-in to PostgreSQL stopped unexpectedly".into(),
+                ))
+            })?;
+            self.client = Some(client);
+        }
+        self.client
+            .as_mut()
+            .ok_or_else(|| Error::Other("not signed in to PostgreSQL".into()))
     }
 
     fn open_via(ctx: &Context, needs: Needs, attempt: Attempt, as_owner: bool) -> Result<Door> {
@@ -349,23 +425,26 @@ impl Door {
         let mut info = client_info(auth);
         // The objectGUID AD vouched for: the database refuses a role made for another account.
         match &checked {
-            Ok((operator, _)) => info["ad_guid"] = json!(operator.account.guid),
+            Ok((operator, _, _)) => info["ad_guid"] = json!(operator.account.guid),
             Err((_, Some(account))) => info["ad_guid"] = json!(account.guid),
             Err(_) => {}
         }
         match checked {
-            Ok((operator, directory)) => {
-                let (client, acting) = if as_owner {
-                    let url = ctx.settings.require("owner_url")?;
-                    let client = crate::db::connect(url, ctx.settings.seconds("db_timeout")?)?;
-                    (client, Some(acting_user(&operator)))
+            Ok((operator, directory, bound)) => {
+                let (connect, acting) = if as_owner {
+                    let url = ctx.settings.require("owner_url")?.to_string();
+                    let timeout = ctx.settings.seconds("db_timeout")?;
+                    let connect: Connect = Box::new(move || crate::db::connect(&url, timeout));
+                    (connect, Some(acting_user(&operator)))
                 } else {
                     sign_in(ctx, auth, &operator, password.as_deref())?
                 };
                 Ok(Door {
                     operator,
                     directory,
-                    client,
+                    bound,
+                    client: None,
+                    signing: Some(std::thread::spawn(connect)),
                     password,
                     acting,
                     basis: attempt.basis.map(str::to_string),
@@ -436,6 +515,20 @@ impl Door {
         &mut self.directory
     }
 
+    /// Many accounts looked up in the directory by account name ([`Directory::accounts`]), the
+    /// searches shared out among the door's session and up to `more` others bound as the
+    /// operator the same way (the password the door keeps, or the Kerberos ticket).
+    pub fn accounts(
+        &mut self,
+        names: &[String],
+        more: usize,
+        done: impl FnMut(usize),
+    ) -> Result<std::collections::HashMap<String, Account>> {
+        let (bound, password) = (&self.bound, self.password.as_deref());
+        self.directory
+            .accounts(names, more, |dir| bound.again(dir, password), done)
+    }
+
     fn request(&self, mut request: Value) -> Value {
         if !request.is_object() {
             request = json!({});
@@ -464,16 +557,46 @@ impl Door {
         read_answer(function, answer)
     }
 
+    /// `call_as` for a request that is large (a bulk file's changes): it is written once,
+    /// straight into the statement's parameter, never built as a `Value` first. It must
+    /// serialize as a JSON object; the door's own keys are added after its keys, so they are
+    /// the ones the database reads.
+    pub fn call_serialized<T: DeserializeOwned>(
+        &mut self,
+        function: &str,
+        request: &(impl Serialize + Sync),
+    ) -> Result<T> {
+        let sent = Sent {
+            request,
+            client: self.info.clone(),
+            basis: self.basis.clone(),
+            acting: self.acting.clone(),
+        };
+        // The answer is read once, from the database's text into `T` (a bulk plan is
+        // megabytes): never as a `Value` first.
+        let row = self.exchange(function, &postgres::types::Json(&sent))?;
+        let envelope: Envelope<T> = read_json(function, &row)?;
+        if let Some(err) = envelope.error {
+            return Err(refusal(&err));
+        }
+        if let Some(ticket) = envelope.ticket {
+            let row = self.collect(&ticket)?;
+            // A "not found" is handed over like a disclosure, once its audit row committed.
+            if let Some(err) = read_json::<Handed>(function, &row)?.refusal {
+                return Err(refusal(&err));
+            }
+            return read_json(function, &row);
+        }
+        envelope.result.ok_or_else(|| {
+            Error::Other("the database answered without a document, a result or an error".into())
+        })
+    }
+
     /// One round trip: `fc_api.<function>(request)` and its envelope; a refusal it returns
     /// becomes the error of its kind.
     fn envelope(&mut self, function: &str, request: Value) -> Result<Value> {
-        let name = api_function(function)?;
         let request = self.request(request);
-        // Typed parameters: parse, bind and execute go in one round trip (no prepare first).
-        let row = self
-            .client
-            .query_typed_one(&format!("SELECT {name}($1)"), &[(&request, Type::JSONB)])
-            .map_err(|e| self.failed(function, e))?;
+        let row = self.exchange(function, &request)?;
         let envelope: Value = row.get(0);
         match envelope.get("error") {
             Some(err) => Err(refusal(err)),
@@ -481,14 +604,32 @@ impl Door {
         }
     }
 
-    fn unwrap(&mut self, envelope: Value) -> Result<Value> {
+    /// One round trip with a request already made (its parameter as JSONB): the row of
+    /// `fc_api.<function>(request)`.
+    fn exchange(
+        &mut self,
+        function: &str,
+        request: &(dyn postgres::types::ToSql + Sync),
+    ) -> Result<postgres::Row> {
+        let name = api_function(function)?;
+        // Typed parameters: parse, bind and execute go in one round trip (no prepare first).
+        self.signed_in()?
+            .query_typed_one(&format!("SELECT {name}($1)"), &[(request, Type::JSONB)])
+            .map_err(|e| self.failed(function, e))
+    }
+
+    /// `fc_api.collect(ticket)`: the row of the document a disclosure handed over.
+    fn collect(&mut self, ticket: &str) -> Result<postgres::Row> {
+        let ticket = Uuid::parse_str(ticket)
+            .map_err(|_| Error::Other("the database returned a malformed ticket".into()))?;
+        self.signed_in()?
+            .query_typed_one("SELECT fc_api.collect($1)", &[(&ticket, Type::UUID)])
+            .map_err(Error::from)
+    }
+
+    fn unwrap(&mut self, mut envelope: Value) -> Result<Value> {
         if let Some(ticket) = envelope.get("ticket").and_then(Value::as_str) {
-            let ticket = Uuid::parse_str(ticket)
-                .map_err(|_| Error::Other("the database returned a malformed ticket".into()))?;
-            let row = self
-                .client
-                .query_typed_one("SELECT fc_api.collect($1)", &[(&ticket, Type::UUID)])
-                .map_err(Error::from)?;
+            let row = self.collect(ticket)?;
             let document: Value = row.get(0);
             // A "not found" is handed over like a disclosure, once its audit row committed.
             if let Some(err) = document.get("refusal") {
@@ -496,8 +637,8 @@ impl Door {
             }
             return Ok(document);
         }
-        match envelope.get("result") {
-            Some(r) => Ok(r.clone()),
+        match envelope.get_mut("result").map(Value::take) {
+            Some(r) => Ok(r),
             None => Err(Error::Other(
                 "the database answered without a document, a result or an error".into(),
             )),
@@ -535,7 +676,7 @@ impl Door {
         mut each: impl FnMut(&[postgres::Row]) -> Result<()>,
     ) -> Result<()> {
         let open = api_function(open)?;
-        let mut tx = self.client.transaction()?;
+        let mut tx = self.signed_in()?.transaction()?;
         let cursor: String = tx
             .query_one(&format!("SELECT {open}($1)::text"), &[&ticket])?
             .get(0);
@@ -566,10 +707,29 @@ impl Door {
             "kind": "error",
             "message": format!("{function}: {}", err.message()),
         }));
-        let _ = self
-            .client
-            .query_one("SELECT fc_api.refused($1::jsonb)", &[&request]);
+        if let Some(client) = self.client.as_mut() {
+            let _ = client.query_one("SELECT fc_api.refused($1::jsonb)", &[&request]);
+        }
         err
+    }
+}
+
+/// A request as [`Door::call_serialized`] sends it: the command's keys, then the door's (what
+/// [`Door::request`] adds to a `Value`). A key sent twice is read by the database as its last.
+#[derive(Serialize)]
+struct Sent<'a, R> {
+    #[serde(flatten)]
+    request: &'a R,
+    client: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    basis: Option<String>,
+    #[serde(rename = "as", skip_serializing_if = "Option::is_none")]
+    acting: Option<Value>,
+}
+
+impl<R> std::fmt::Debug for Sent<'_, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a request through the door")
     }
 }
 
@@ -595,28 +755,35 @@ fn client_info(auth: AuthMethod) -> Value {
     info
 }
 
+/// A sign-in to PostgreSQL, ready to run (on another thread).
+type Connect = Box<dyn FnOnce() -> Result<Client> + Send>;
+
 /// The operator's PostgreSQL session: as themselves with their AD password, or, in a service
-/// deployment (Kerberos), as the trusted service naming them.
+/// deployment (Kerberos), as the trusted service naming them. The settings are read now; the
+/// sign-in is returned to be run, with the acting user the requests name.
 fn sign_in(
     ctx: &Context,
     auth: AuthMethod,
     operator: &Operator,
     password: Option<&str>,
-) -> Result<(Client, Option<Value>)> {
+) -> Result<(Connect, Option<Value>)> {
     let timeout = ctx.settings.seconds("db_timeout")?;
     match (auth, password) {
         (AuthMethod::Password, Some(pw)) => {
-            let url = ctx.settings.require("database_url")?;
+            let url = ctx.settings.require("database_url")?.to_string();
             let role = operator.account.sam.to_lowercase();
+            let pw = pw.to_string();
             Ok((
-                signed_in(|| crate::db::connect_as(url, &role, pw, timeout))?,
+                Box::new(move || signed_in(|| crate::db::connect_as(&url, &role, &pw, timeout))),
                 None,
             ))
         }
         _ => {
             let url = crate::config::service_database_url(&ctx.settings)?;
-            let client = crate::db::connect(&url, timeout)?;
-            Ok((client, Some(acting_user(operator))))
+            Ok((
+                Box::new(move || crate::db::connect(&url, timeout)),
+                Some(acting_user(operator)),
+            ))
         }
     }
 }
@@ -669,9 +836,59 @@ fn sign_in_refused(
                 account: account.clone(),
                 roles: Vec::new(),
             };
-            sign_in(ctx, auth, &operator, password)
+            let (connect, acting) = sign_in(ctx, auth, &operator, password)?;
+            Ok((connect()?, acting))
         }
     }
+}
+
+/// An envelope of a door function (see [`Door::call_serialized`]), its result read as `T`.
+#[derive(serde::Deserialize)]
+struct Envelope<T> {
+    error: Option<Value>,
+    ticket: Option<String>,
+    result: Option<T>,
+}
+
+/// What `fc_api.collect` handed over, as far as a refusal goes (the rest is skipped).
+#[derive(serde::Deserialize)]
+struct Handed {
+    refusal: Option<Value>,
+}
+
+/// A JSON or JSONB column's text, as the database sent it.
+struct JsonText<'a>(&'a [u8]);
+
+impl<'a> postgres::types::FromSql<'a> for JsonText<'a> {
+    fn from_sql(
+        ty: &Type,
+        raw: &'a [u8],
+    ) -> std::result::Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        match (ty, raw.split_first()) {
+            // JSONB's binary form is a version byte, 1, and the text.
+            (t, Some((1, text))) if *t == Type::JSONB => Ok(JsonText(text)),
+            (t, _) if *t == Type::JSONB => Err("unsupported JSONB version".into()),
+            _ => Ok(JsonText(raw)),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::JSONB || *ty == Type::JSON
+    }
+}
+
+/// The first column of `row`, read as `T` from its JSON text.
+fn read_json<T: DeserializeOwned>(function: &str, row: &postgres::Row) -> Result<T> {
+    let text: JsonText = row.try_get(0).map_err(|e| {
+        Error::Other(format!(
+            "the answer of fc_api.{function} could not be read: {e}"
+        ))
+    })?;
+    serde_json::from_slice(text.0).map_err(|e| {
+        Error::Other(format!(
+            "the answer of fc_api.{function} could not be read: {e}"
+        ))
+    })
 }
 
 /// What `fc_api.<function>` answered, read as `T`; an answer famctx cannot read is an error

@@ -6,11 +6,14 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::problems::{self, Rejection};
-use super::{check_account_name, lookup, Action, ApplyArgs, Draft, Found, GrantArgs, RevokeArgs};
+use super::{
+    check_account_name, lookup, Action, ApplyArgs, Change, Draft, Found, GrantArgs, RevokeArgs,
+};
 use crate::action::Action as AuditAction;
 use crate::ask::interactive;
 use crate::context::Context;
@@ -93,6 +96,59 @@ struct Applied {
     outcomes: Vec<Outcome>,
 }
 
+/// The result of `fc_api.permission_apply` asked for in short (`"outcomes": "compact"`): what
+/// each change does, by its place among the changes sent, which famctx keeps.
+#[derive(Debug, Deserialize)]
+struct Effects {
+    changes: usize,
+    outcomes: Vec<Effected>,
+}
+
+/// What one change does (or would do), in short.
+#[derive(Debug, Deserialize)]
+struct Effected {
+    /// The change's place among those sent, from 0.
+    i: usize,
+    effect: Effect,
+    /// The expiry the database read.
+    expires: Option<DateTime<Utc>>,
+    previous_expires: Option<DateTime<Utc>>,
+}
+
+impl Effects {
+    /// The full outcomes: each change as sent, with what the database says it does.
+    fn applied(self, sent: &[Change]) -> Result<Applied> {
+        let outcomes = self
+            .outcomes
+            .into_iter()
+            .map(|e| {
+                let c = sent.get(e.i).ok_or_else(|| {
+                    Error::Other(format!(
+                        "the database answered for change {} of {} sent",
+                        e.i,
+                        sent.len()
+                    ))
+                })?;
+                Ok(Outcome {
+                    line: c.line,
+                    action: c.action,
+                    user: c.user.clone(),
+                    source: c.source.clone(),
+                    expires: e.expires,
+                    reason: c.reason.clone(),
+                    ticket: c.ticket.clone(),
+                    effect: e.effect,
+                    previous_expires: e.previous_expires,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Applied {
+            changes: self.changes,
+            outcomes,
+        })
+    }
+}
+
 pub(super) fn required_reason(reason: Option<&str>) -> Result<String> {
     match reason {
         Some(r) => crate::text::free_text("--reason", r, 500),
@@ -147,10 +203,11 @@ pub(super) fn grant(ctx: &Context, args: &GrantArgs) -> Result<u8> {
     let applied = submit(
         &mut door,
         "permission_grant",
-        request,
+        &request,
         false,
         Confirm::Never,
         None,
+        Ok,
     )?;
     render(&mut out, &applied.outcomes, false)?;
     Ok(code::SUCCESS)
@@ -185,10 +242,11 @@ pub(super) fn revoke(ctx: &Context, args: &RevokeArgs) -> Result<u8> {
     let applied = submit(
         &mut door,
         "permission_revoke",
-        request,
+        &request,
         false,
         confirm,
         None,
+        Ok,
     )?;
     render(&mut out, &applied.outcomes, false)?;
     Ok(code::SUCCESS)
@@ -210,20 +268,21 @@ pub(super) fn apply(ctx: &Context, args: &ApplyArgs) -> Result<u8> {
     } else {
         Confirm::Over(CONFIRM_OVER)
     };
-    let mut door = Door::open(
+    let mut door = Door::open_signing_in(
         ctx,
         Needs::Role(Role::Admin),
         AuditAction::PermissionApplied,
-        None,
-        None,
     )?;
     // Every line is checked whatever else is wrong with it: the grantees it names are looked
-    // up in AD (all at once, in batches), and compared with the operator.
+    // up in AD (all at once, in batches), and compared with the operator. PostgreSQL signs the
+    // operator in meanwhile; its refusal comes first, as when it came before the lookups.
     let users: Vec<String> = drafts
         .iter()
         .filter_map(|d| d.account_name.clone())
         .collect();
-    let found = lookup(&mut door, &users)?;
+    let found = lookup(&mut door, &users);
+    door.signed_in()?;
+    let found = found?;
     let me = door.operator().account.clone();
     problems::check_accounts(&mut drafts, &found, (me.guid, &me.sam));
     problems::check_contradictions(&mut drafts);
@@ -232,29 +291,20 @@ pub(super) fn apply(ctx: &Context, args: &ApplyArgs) -> Result<u8> {
         problems::check_sources(&mut drafts, &known);
         return refuse(&mut door, &mut out, &drafts, &found);
     }
-    let rows: Vec<Value> = drafts
-        .iter()
-        .filter_map(Draft::change)
-        .map(|c| {
-            let mut row = grantee(&c.user, &found);
-            row["line"] = json!(c.line);
-            row["action"] = json!(c.action);
-            row["source"] = json!(c.source);
-            row["expires"] = json!(c.expires);
-            row["reason"] = json!(c.reason);
-            row["ticket"] = json!(c.ticket);
-            row
-        })
-        .collect();
-    let count = rows.len();
-    let request = json!({ "command": "apply", "changes": rows });
+    let changes: Vec<Change> = drafts.iter().filter_map(Draft::change).collect();
+    let request = BulkRequest {
+        command: "apply",
+        outcomes: "compact",
+        changes: changes.iter().map(|c| BulkRow::of(c, &found)).collect(),
+    };
     let applied = match submit(
         &mut door,
         "permission_apply",
-        request,
+        &request,
         args.dry_run,
         confirm,
-        Some(count),
+        Some(changes.len()),
+        |effects: Effects| effects.applied(&changes),
     ) {
         Ok(applied) => applied,
         // The database refused the file (and recorded it). The one check famctx has not made
@@ -324,30 +374,83 @@ fn known_sources(door: &mut Door) -> Result<Vec<String>> {
         .unwrap_or_default())
 }
 
+/// A bulk file's changes as `fc_api.permission_apply` takes them, its outcomes asked for in
+/// short (famctx keeps the changes it sent).
+#[derive(Serialize)]
+struct BulkRequest<'a> {
+    command: &'static str,
+    outcomes: &'static str,
+    changes: Vec<BulkRow<'a>>,
+}
+
+/// One change of a bulk file as the door functions take it: the change and its grantee, as
+/// [`grantee`] gives the grantee (written as a struct: a file of 10,000 changes is not built as
+/// a `Value` first).
+#[derive(Serialize)]
+struct BulkRow<'a> {
+    line: usize,
+    action: Action,
+    user: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    guid: Option<uuid::Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<String>,
+    source: &'a str,
+    expires: Option<DateTime<Utc>>,
+    reason: &'a str,
+    ticket: Option<&'a str>,
+}
+
+impl<'a> BulkRow<'a> {
+    fn of(c: &'a Change, found: &'a HashMap<String, Found>) -> BulkRow<'a> {
+        let a = found.get(&c.user.to_lowercase());
+        BulkRow {
+            line: c.line,
+            action: c.action,
+            user: &c.user,
+            guid: a.map(|a| a.guid),
+            account: a.map(|a| a.account.as_str()),
+            display: a.map(|a| a.display.as_deref()),
+            problem: grantee_problem(&c.user, a),
+            source: &c.source,
+            expires: c.expires,
+            reason: &c.reason,
+            ticket: c.ticket.as_deref(),
+        }
+    }
+}
+
+/// What is wrong with a grantee as AD answered (`None`: no such account), if anything.
+fn grantee_problem(user: &str, found: Option<&Found>) -> Option<String> {
+    match found {
+        None => Some(format!("no account {user:?} in Active Directory")),
+        Some(a) => a
+            .unusable
+            .map(|state| format!("account {} is {state} in Active Directory", a.account)),
+    }
+}
+
 /// A grantee as the door functions take it: the name as typed and the AD identity, or what
 /// is wrong with the account (the database refuses the request, listing it).
 pub(super) fn grantee(user: &str, found: &HashMap<String, Found>) -> Value {
-    match found.get(&user.to_lowercase()) {
-        None => json!({
+    let a = found.get(&user.to_lowercase());
+    let mut g = match a {
+        None => json!({ "user": user }),
+        Some(a) => json!({
             "user": user,
-            "problem": format!("no account {user:?} in Active Directory"),
+            "guid": a.guid,
+            "account": a.account,
+            "display": a.display,
         }),
-        Some(a) => {
-            let mut g = json!({
-                "user": user,
-                "guid": a.guid,
-                "account": a.account,
-                "display": a.display,
-            });
-            if let Some(state) = a.unusable {
-                g["problem"] = json!(format!(
-                    "account {} is {state} in Active Directory",
-                    a.account
-                ));
-            }
-            g
-        }
+    };
+    if let Some(problem) = grantee_problem(user, a) {
+        g["problem"] = json!(problem);
     }
+    g
 }
 
 fn read_input(file: &str) -> Result<Vec<u8>> {
@@ -397,36 +500,55 @@ impl From<Stopped> for Error {
 /// The shared path of grant, revoke and apply. When the change may need confirmation, the
 /// database plans it first (a dry run, audited as such); the operator confirms; then the
 /// change is made, refused by the database if the plan no longer holds. `bulk` (the number of
-/// changes of a file) shows the database's work as progress on a terminal.
-fn submit(
+/// changes of a file) shows the database's work as progress on a terminal; `read` makes the
+/// outcomes of the answer (read as `T`).
+fn submit<T: DeserializeOwned>(
     door: &mut Door,
     function: &str,
-    mut request: Value,
+    request: &(impl Serialize + Sync),
     dry_run: bool,
     policy: Confirm,
     bulk: Option<usize>,
+    read: impl Fn(T) -> Result<Applied>,
 ) -> std::result::Result<Applied, Stopped> {
-    let call = |door: &mut Door, request: Value, doing: &str| {
+    let call = |door: &mut Door, submitted: Submitted<'_, _>, doing: &str| {
         let progress = match bulk {
             Some(n) => Progress::spinner(&format!("{doing} {n} change(s)")),
             None => Progress::none(),
         };
-        let result = door.call_as::<Applied>(function, request);
+        let result = door
+            .call_serialized::<T>(function, &submitted)
+            .and_then(&read);
         progress.finish();
         result.map_err(Stopped::Database)
     };
+    let submitted = |dry_run: bool, confirmed_changes: Option<usize>| Submitted {
+        request,
+        dry_run: dry_run.then_some(true),
+        confirmed_changes,
+    };
     if dry_run {
-        request["dry_run"] = json!(true);
-        return call(door, request, "planning");
+        return call(door, submitted(true, None), "planning");
     }
+    let mut confirmed = None;
     if !matches!(policy, Confirm::Never) {
-        let mut plan = request.clone();
-        plan["dry_run"] = json!(true);
-        let planned = call(door, plan, "planning")?;
+        let planned = call(door, submitted(true, None), "planning")?;
         confirm(policy, planned.changes, &planned.outcomes).map_err(Stopped::Operator)?;
-        request["confirmed_changes"] = json!(planned.changes);
+        confirmed = Some(planned.changes);
     }
-    call(door, request, "applying")
+    call(door, submitted(false, confirmed), "applying")
+}
+
+/// A request as `submit` sends it: the command's, and whether it is a dry run (a plan), or the
+/// number of changes the operator confirmed.
+#[derive(Serialize)]
+struct Submitted<'a, R> {
+    #[serde(flatten)]
+    request: &'a R,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dry_run: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confirmed_changes: Option<usize>,
 }
 
 fn confirm(policy: Confirm, changing: usize, planned: &[Outcome]) -> Result<()> {

@@ -33,6 +33,8 @@ use crate::progress::Progress;
 
 /// More names than this show the progress of their AD lookups (a terminal only).
 const LOOKUP_PROGRESS_OVER: usize = 250;
+/// Directory sessions a bulk lookup opens besides the door's, to search in parallel.
+const MORE_SESSIONS: usize = 2;
 
 pub use bulk::read as read_bulk;
 pub use change::{Effect, Outcome};
@@ -207,8 +209,9 @@ struct Found {
     unusable: Option<&'static str>,
 }
 
-/// The grantees, looked up in AD in batches (bound as the operator), by lower-case name. More
-/// than one batch shows progress on a terminal.
+/// The grantees, looked up in AD in batches (bound as the operator), by lower-case name, over
+/// several directory sessions at once when there are several batches. More than
+/// [`LOOKUP_PROGRESS_OVER`] names show progress on a terminal.
 fn lookup(door: &mut Door, users: &[String]) -> Result<HashMap<String, Found>> {
     let mut names: Vec<String> = users.iter().map(|u| u.to_lowercase()).collect();
     names.sort();
@@ -218,9 +221,7 @@ fn lookup(door: &mut Door, users: &[String]) -> Result<HashMap<String, Found>> {
     } else {
         Progress::none()
     };
-    let accounts = door
-        .directory()
-        .accounts(&names, |n| progress.inc(n as u64))?;
+    let accounts = door.accounts(&names, MORE_SESSIONS, |n| progress.inc(n as u64))?;
     progress.finish();
     Ok(accounts
         .into_iter()

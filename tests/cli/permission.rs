@@ -687,6 +687,85 @@ fn bulk_apply_is_all_or_nothing() {
         .all(|o| o["effect"] == "unchanged"));
 }
 
+/// A file whose grantees take many directory searches (shared out among several sessions):
+/// every account is found, whichever search and session looked it up, and the missing ones,
+/// wherever they fall among the searches, are each listed once; nothing changes.
+#[test]
+fn accounts_of_many_directory_searches_are_all_found_and_the_missing_listed() {
+    let db = TestDb::new("perm_many_searches");
+    let dir = tempfile::tempdir().unwrap();
+    // 450 staff accounts: 5 searches of 100 names; the missing names sort into the first, the
+    // second, the fourth and the last of them.
+    let missing = ["aa.nobody", "staff.00150x", "staff.00350x", "zz.nobody"];
+    let mut csv = String::from("action,user,source,expires,reason,ticket\n");
+    let mut missing_lines = Vec::new();
+    for i in 1..=450 {
+        csv.push_str(&format!(
+            "grant,{},{},,many searches,\n",
+            staff(i),
+            SOURCES[i % SOURCES.len()]
+        ));
+        if [40, 140, 340, 440].contains(&i) {
+            let name = missing[missing_lines.len()];
+            csv.push_str(&format!("grant,{name},school,,many searches,\n"));
+            missing_lines.push(i + 2 + missing_lines.len());
+        }
+    }
+    assert_eq!(missing_lines.len(), missing.len());
+    let file = tmpfile(dir.path(), "many.csv", &csv, 0o600);
+    let file = file.to_str().unwrap();
+
+    let refused = db.run(
+        "bi.admin",
+        &["permission", "apply", file, "--yes", "-o", "json"],
+    );
+    refused.code(2);
+    let report = refused.json();
+    let listed: Vec<(u64, &str, &str)> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["line"].as_u64().unwrap(),
+                p["field"].as_str().unwrap(),
+                p["code"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(u64, &str, &str)> = missing_lines
+        .iter()
+        .map(|l| (*l as u64, "user", "no_account"))
+        .collect();
+    assert_eq!(listed, expected, "{report}");
+    assert_eq!(grants(&db), 0);
+
+    // Without the missing names, every account is found: the plan adds all 450.
+    let found: String = csv
+        .lines()
+        .filter(|l| !missing.iter().any(|m| l.contains(m)))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let file = tmpfile(dir.path(), "found.csv", &found, 0o600);
+    let plan = db
+        .run(
+            "bi.admin",
+            &[
+                "permission",
+                "apply",
+                file.to_str().unwrap(),
+                "--dry-run",
+                "-o",
+                "json",
+            ],
+        )
+        .ok()
+        .json();
+    let outcomes = plan.as_array().unwrap();
+    assert_eq!(outcomes.len(), 450);
+    assert!(outcomes.iter().all(|o| o["effect"] == "added"), "{plan}");
+}
+
 #[test]
 fn contradictory_rows_and_json_lines() {
     let db = TestDb::new("perm_jsonl");
@@ -1072,6 +1151,106 @@ fn in_psql_an_admin_reaches_grants_only_through_the_door() {
     );
     assert_eq!(refused["error"]["kind"], "not_permitted", "{refused}");
     assert_eq!(grants(&db), 1);
+}
+
+/// `fc_api.permission_apply` answers in full by default and, asked for `"outcomes":
+/// "compact"` (famctx, which keeps the changes it sent), each outcome's place, effect and
+/// expiries only: the same plan either way. Any other form is refused.
+#[test]
+fn a_plan_in_short_is_the_plan_in_full() {
+    let db = TestDb::new("perm_compact");
+    let mut admin = db.sign_in("bi.admin").expect("bi.admin signs in");
+    let guid = |role: &str| -> uuid::Uuid {
+        db.superuser()
+            .query_one(
+                "SELECT object_guid FROM fc.operator_role WHERE role_name = $1",
+                &[&role],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let change = |line: u64, action: &str, user: &str, source: &str, expires: Value| {
+        json!({"line": line, "action": action, "user": user, "guid": guid(user), "account": user,
+               "source": source, "expires": expires, "reason": "short plans", "ticket": "CHG-9"})
+    };
+    let call = |client: &mut postgres::Client, request: Value| -> Value {
+        client
+            .query_one("SELECT fc_api.permission_apply($1::jsonb)", &[&request])
+            .unwrap()
+            .get(0)
+    };
+    // Something of every effect: sw.alice holds school until 2027, police and adult social care.
+    let held = json!({"changes": [
+        change(1, "grant", "sw.alice", "school", json!("2027-01-31T23:59:59Z")),
+        change(2, "grant", "sw.alice", "police", Value::Null),
+        change(3, "grant", "sw.alice", "adult_social_care", Value::Null)]});
+    assert_eq!(call(&mut admin, held)["outcome"], "allowed");
+    let changes = json!([
+        change(
+            2,
+            "grant",
+            "sw.alice",
+            "school",
+            json!("2027-06-30T12:00:00.5Z")
+        ),
+        change(3, "grant", "sw.alice", "police", Value::Null),
+        change(4, "revoke", "sw.alice", "adult_social_care", Value::Null),
+        change(5, "revoke", "eh.bob", "school", Value::Null),
+        change(6, "grant", "eh.bob", "housing", Value::Null),
+        change(7, "grant", "eh.bob", "housing", Value::Null),
+    ]);
+    let plan = |client: &mut postgres::Client, outcomes: Value| -> Value {
+        let mut request = json!({"changes": changes, "dry_run": true});
+        if !outcomes.is_null() {
+            request["outcomes"] = outcomes;
+        }
+        let envelope = call(client, request);
+        assert_eq!(envelope["outcome"], "recorded", "{envelope}");
+        let ticket: uuid::Uuid = envelope["ticket"].as_str().unwrap().parse().unwrap();
+        client
+            .query_one("SELECT fc_api.collect($1)", &[&ticket])
+            .unwrap()
+            .get(0)
+    };
+    let full = plan(&mut admin, Value::Null);
+    let short = plan(&mut admin, json!("compact"));
+    assert_eq!(full, plan(&mut admin, json!("full")));
+    for key in ["dry_run", "changes", "effects"] {
+        assert_eq!(full[key], short[key], "{key}");
+    }
+    let full_outcomes = full["outcomes"].as_array().unwrap();
+    let short_outcomes = short["outcomes"].as_array().unwrap();
+    // Line 7 repeats line 6: one outcome.
+    assert_eq!(full_outcomes.len(), 5, "{full}");
+    assert_eq!(short_outcomes.len(), full_outcomes.len());
+    for (f, s) in full_outcomes.iter().zip(short_outcomes) {
+        let keys: Vec<&String> = s.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["effect", "expires", "i", "previous_expires"], "{s}");
+        for key in ["i", "effect", "expires", "previous_expires"] {
+            assert_eq!(f[key], s[key], "{key}: {f} {s}");
+        }
+    }
+    let effects: Vec<&str> = short_outcomes
+        .iter()
+        .map(|o| o["effect"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        effects,
+        ["extended", "unchanged", "revoked", "not_granted", "added"]
+    );
+
+    let refused = call(
+        &mut admin,
+        json!({"changes": changes, "dry_run": true, "outcomes": "brief"}),
+    );
+    assert_eq!(refused["error"]["kind"], "usage", "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("outcomes must be"),
+        "{refused}"
+    );
 }
 
 /// The database judges free text as famctx does: a bulk file whose only problem is a reason

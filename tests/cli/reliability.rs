@@ -158,6 +158,58 @@ fn the_directory_dying_mid_bind_fails_closed() {
     assert!(cut > 0);
 }
 
+/// The directory dies at a different moment of each bulk lookup, whose searches are shared out
+/// among several sessions: the file is planned whole, or the command fails as unreachable. A
+/// search that was cut is never read as an account that does not exist.
+#[test]
+fn the_directory_dying_mid_lookup_is_never_a_missing_account() {
+    let db = TestDb::new("fault_ad_lookup");
+    let addr: std::net::SocketAddr = "127.0.0.1:389".parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("action,user,source,expires,reason,ticket\n");
+    for i in 1..=600 {
+        csv.push_str(&format!("grant,staff.{i:05},school,,fault test,\n"));
+    }
+    let file = tmpfile(dir.path(), "grants.csv", &csv, 0o600);
+    let (mut cut, mut whole) = (0, 0);
+    for ms in (0..1500).step_by(60) {
+        let proxy = Proxy::start(addr, Duration::from_millis(ms));
+        let run = db.run_with(
+            "svc.grants",
+            &password("svc.grants"),
+            &[
+                (
+                    "FAMCTX_LDAP_URL",
+                    format!("ldap://127.0.0.1:{}", proxy.port),
+                ),
+                ("FAMCTX_LDAP_TIMEOUT", "3".into()),
+            ],
+            &[
+                "permission",
+                "apply",
+                file.to_str().unwrap(),
+                "--dry-run",
+                "-o",
+                "json",
+            ],
+        );
+        match run.code {
+            0 => {
+                whole += 1;
+                let plan = run.json();
+                assert_eq!(plan.as_array().unwrap().len(), 600, "at {ms} ms");
+            }
+            9 => {
+                cut += 1;
+                assert!(run.stdout.is_empty(), "{}", run.stdout);
+                assert!(run.stderr.contains("Active Directory"), "{}", run.stderr);
+            }
+            other => panic!("exit {other} at {ms} ms: {} {}", run.stdout, run.stderr),
+        }
+    }
+    assert!(cut > 0 && whole > 0, "cut {cut}, whole {whole}");
+}
+
 /// Several operators at once for a bounded time: no errors but the
 /// expected denials, one audit row for each operation, no deadlock.
 #[test]
