@@ -125,6 +125,19 @@ struct Attempt<'a> {
     break_glass: bool,
 }
 
+impl Attempt<'_> {
+    /// An attempt with no subject, reason or basis.
+    fn bare(action: Action) -> Self {
+        Attempt {
+            action,
+            subject: None,
+            reason: None,
+            basis: None,
+            break_glass: false,
+        }
+    }
+}
+
 /// How the door's directory session was bound, so that more sessions can be bound as the same
 /// operator (a bulk lookup spreads its searches over several).
 enum Bound {
@@ -328,14 +341,7 @@ impl Door {
     /// works with the directory (a bulk file's lookups). [`Door::signed_in`] waits for it and
     /// returns its refusal, if any; every call through the door waits for it first.
     pub fn open_signing_in(ctx: &Context, needs: Needs, action: Action) -> Result<Door> {
-        let attempt = Attempt {
-            action,
-            subject: None,
-            reason: None,
-            basis: None,
-            break_glass: false,
-        };
-        Door::open_via(ctx, needs, attempt, false)
+        Door::open_via(ctx, needs, Attempt::bare(action), false)
     }
 
     /// `open`, for a command that reads: every request (and a refusal recorded by the AD check)
@@ -382,14 +388,7 @@ impl Door {
     /// the operator as a trusted service would: for `roles sync` before any operator has a
     /// login role, and for the owner's scheduled runs.
     pub fn open_as_owner(ctx: &Context, needs: Needs, action: Action) -> Result<Door> {
-        let attempt = Attempt {
-            action,
-            subject: None,
-            reason: None,
-            basis: None,
-            break_glass: false,
-        };
-        Door::open_via(ctx, needs, attempt, true)?.signed()
+        Door::open_via(ctx, needs, Attempt::bare(action), true)?.signed()
     }
 
     /// The door once its sign-in to PostgreSQL has finished (or its refusal).
