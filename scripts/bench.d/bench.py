@@ -904,7 +904,7 @@ class Bench:
         calls.write_text("".join(
             f"\\set req '{request(pid)}'\n" + script.read_text() for pid in ids))
         docs = e.work / "family-document-one-session.sql"
-        docs.write_text("".join(f"SELECT fc.family_document('{guid}', {pid}, 1, false);\n" for pid in ids))
+        docs.write_text("".join(f"SELECT fc.family_document('{guid}', {pid}, 1, false, false);\n" for pid in ids))
         one_calls, one_docs = [], []
         for _ in range(3):
             s, _, _, _ = timed(e.psql_cmd(alice, "-At", "-f", str(calls)), env=psql_env, timeout=600)
@@ -913,7 +913,7 @@ class Bench:
             one_docs.append(s / len(ids))
         family_sizes = []
         for pid in ids[:: max(1, len(ids) // 20)]:
-            out = self.psql(e.fc_owner, f"SELECT jsonb_array_length(fc.family_document('{guid}', {pid}, 1, false) "
+            out = self.psql(e.fc_owner, f"SELECT jsonb_array_length(fc.family_document('{guid}', {pid}, 1, false, false) "
                             "-> 'family') + 1")
             family_sizes.append(int(out))
 
