@@ -4,7 +4,6 @@
 //! so nothing reaches stdout before its audit row is committed.
 
 use chrono::{DateTime, Utc};
-use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::Type;
 use postgres::Client;
 use serde::de::DeserializeOwned;
@@ -666,8 +665,8 @@ impl Door {
     }
 
     /// The rows of a stream whose ticket a disclosed document named: `fc_api.<open>(ticket)`
-    /// opens a cursor (the ticket's audit row has committed), read in one transaction and handed
-    /// to `each` `batch` rows at a time.
+    /// opens a cursor (the ticket's audit row has committed), fetched `batch` rows at a time in
+    /// one transaction and handed to `each`.
     pub fn cursor(
         &mut self,
         open: &str,
@@ -680,22 +679,17 @@ impl Door {
         let cursor: String = tx
             .query_one(&format!("SELECT {open}($1)::text"), &[&ticket])?
             .get(0);
-        // One FETCH ALL, read as it arrives: the server goes on producing rows while famctx
-        // writes the ones it has (the connection reads ahead a bounded buffer), as with COPY.
-        let fetch = format!("FETCH ALL FROM \"{}\"", cursor.replace('"', "\"\""));
-        let mut rows = tx.query_raw(fetch.as_str(), std::iter::empty::<i32>())?;
-        let mut chunk = Vec::with_capacity(batch);
-        while let Some(row) = rows.next()? {
-            chunk.push(row);
-            if chunk.len() == batch {
-                each(&chunk)?;
-                chunk.clear();
+        let fetch = format!("FETCH {batch} FROM \"{}\"", cursor.replace('"', "\"\""));
+        loop {
+            let rows = tx.query(fetch.as_str(), &[])?;
+            if rows.is_empty() {
+                break;
+            }
+            each(&rows)?;
+            if rows.len() < batch {
+                break;
             }
         }
-        if !chunk.is_empty() {
-            each(&chunk)?;
-        }
-        drop(rows);
         tx.commit()?;
         Ok(())
     }
