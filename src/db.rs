@@ -67,6 +67,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(26, "restricted_review"),
     migration!(27, "review_mends"),
     migration!(28, "bulk_apply"),
+    migration!(29, "export_copy"),
 ];
 
 impl Migration {

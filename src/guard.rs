@@ -3,6 +3,8 @@
 //! audit write -> commit. The caller prints only what `through` returns,
 //! so nothing reaches stdout before its audit row is committed.
 
+use std::io::BufRead;
+
 use chrono::{DateTime, Utc};
 use postgres::types::Type;
 use postgres::Client;
@@ -655,13 +657,52 @@ impl Door {
         batch: usize,
         each: impl FnMut(&[postgres::Row]) -> Result<()>,
     ) -> Result<()> {
+        let ticket = self.ticket(function, request)?;
+        self.cursor(open, ticket, batch, each)
+    }
+
+    /// The ticket of a stream's committed audit row: `fc_api.<function>(request)`.
+    fn ticket(&mut self, function: &str, request: Value) -> Result<Uuid> {
         let envelope = self.envelope(function, request)?;
-        let ticket = envelope
+        envelope
             .get("ticket")
             .and_then(Value::as_str)
             .and_then(|t| Uuid::parse_str(t).ok())
-            .ok_or_else(|| Error::Other("the database returned no ticket for the stream".into()))?;
-        self.cursor(open, ticket, batch, each)
+            .ok_or_else(|| Error::Other("the database returned no ticket for the stream".into()))
+    }
+
+    /// A stream the database sends as COPY does, row by row as its statement produces them:
+    /// `fc_api.<function>(request)` writes the audit row and returns a ticket;
+    /// `fc_api.<gate>(ticket)` opens the stream's gate for one transaction once that row has
+    /// committed; `copy` (a `COPY (...) TO STDOUT` of a gated view) runs in that transaction, and
+    /// each chunk of its bytes goes to `each` as it arrives.
+    pub fn copy_stream(
+        &mut self,
+        function: &str,
+        request: Value,
+        gate: &str,
+        copy: &str,
+        mut each: impl FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let ticket = self.ticket(function, request)?;
+        let gate = api_function(gate)?;
+        let mut tx = self.signed_in()?.transaction()?;
+        tx.query_one(&format!("SELECT {gate}($1)"), &[&ticket])?;
+        let mut reader = tx.copy_out(copy)?;
+        loop {
+            let n = {
+                let chunk = reader.fill_buf().map_err(copy_error)?;
+                if chunk.is_empty() {
+                    break;
+                }
+                each(chunk)?;
+                chunk.len()
+            };
+            reader.consume(n);
+        }
+        drop(reader);
+        tx.commit()?;
+        Ok(())
     }
 
     /// The rows of a stream whose ticket a disclosed document named: `fc_api.<open>(ticket)`
@@ -729,6 +770,23 @@ struct Sent<'a, R> {
 impl<R> std::fmt::Debug for Sent<'_, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("a request through the door")
+    }
+}
+
+/// An error reading a COPY stream: the database's own when it sent one.
+fn copy_error(e: std::io::Error) -> Error {
+    if !e
+        .get_ref()
+        .is_some_and(|inner| inner.is::<postgres::Error>())
+    {
+        return Error::Other(format!("reading the stream: {e}"));
+    }
+    match e
+        .into_inner()
+        .map(|inner| inner.downcast::<postgres::Error>())
+    {
+        Some(Ok(db)) => Error::from(*db),
+        _ => Error::Other("reading the stream failed".into()),
     }
 }
 

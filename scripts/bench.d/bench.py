@@ -1112,17 +1112,6 @@ class Bench:
             return self.args.heavy_runs
         return self.args.runs if rows <= 2_000_000 else max(1, min(self.args.runs, 2))
 
-    @staticmethod
-    def export_lines_sql():
-        """The statement of the jsonl export cursor (sql/migrations/V17__export_lines.sql), with
-        no window: every row in id order, each one JSON object."""
-        src = (REPO / "sql/migrations/V17__export_lines.sql").read_text()
-        start = src.index("'SELECT row_to_json(r)::text FROM ('")
-        body = src[start:src.index("USING v_upto", start)]
-        parts = re.findall(r"'((?:[^']|'')*)'", body.split("|| v_window ||")[0])
-        sql = "".join(parts).replace("''", "'")
-        return sql.replace("WHERE a.id <= $1", "") + ") r ORDER BY r.id"
-
     def bench_audit_export(self):
         e = self.env
         rows_now = int(self.psql(e.fc_owner, "SELECT count(*) FROM fc.audit_log", timeout=900))
@@ -1132,11 +1121,16 @@ class Bench:
         # sign-in costs about 13 ms less than an LDAP-checked one: nothing against seconds.
         penv = e.psql_env(e.fc_owner)
         famctx_cmd = e.famctx_cmd("audit", "export", "-o", "jsonl")
-        # The same rows as the same JSON lines: the export cursor's statement (V17), through
-        # psql's \copy. CSV with quote and delimiter characters that JSON never holds raw
-        # writes each line as it is (text COPY would double every backslash).
-        psql_cmd = e.psql_cmd(e.fc_owner, "-c", "\\copy (" + self.export_lines_sql() + ") TO STDOUT "
-                              "WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')")
+        # The same statement famctx runs (V29): the gated view of the export's lines, through
+        # psql's \copy, its gate opened by the owner in the same transaction (every row, no
+        # window). CSV with quote and delimiter characters that JSON never holds raw writes each
+        # line as it is (text COPY would double every backslash).
+        psql_cmd = e.psql_cmd(
+            e.fc_owner, "-c", "BEGIN",
+            "-c", "INSERT INTO fc.audit_export_gate (xid, upto) SELECT pg_current_xact_id(), max(id) FROM fc.audit_log",
+            "-c", "\\copy (SELECT line FROM fc_api.audit_export_lines) TO STDOUT "
+                  "WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')",
+            "-c", "ROLLBACK")
         samples = {"famctx": [], "psql": [], "famctx_rss": [], "psql_rss": [], "famctx_lines": [],
                    "psql_lines": []}
         log(f"audit export of about {rows_now} rows, {runs} run(s)")
@@ -1155,7 +1149,7 @@ class Bench:
         fm, pm = median(samples["famctx"]), median(samples["psql"])
         rows = median(samples["famctx_lines"])
         self.row(sec, f"audit export -o jsonl, {rows:.0f} rows, wall", fm, pm,
-                 "psql \\copy of the same rows as the same JSON lines (the export cursor's statement), "
+                 "psql \\copy of the same rows as the same JSON lines (the export's gated view, V29), "
                  "signed in as the owner (operators may read no table)", "s",
                  note=f"{runs} run(s); famctx {rows / fm:,.0f} rows/s, psql {rows / pm:,.0f} rows/s",
                  key="export_wall")

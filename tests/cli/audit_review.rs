@@ -840,7 +840,7 @@ fn sqlstate(e: &postgres::Error) -> String {
     format!("{code}: {message}")
 }
 
-fn envelope(client: &mut postgres::Client, call: &str) -> Value {
+fn envelope(client: &mut impl postgres::GenericClient, call: &str) -> Value {
     client
         .query_one(call, &[])
         .unwrap_or_else(|e| panic!("{call}: {e}"))
@@ -853,6 +853,120 @@ fn ticket(envelope: &Value) -> uuid::Uuid {
         .unwrap_or_else(|| panic!("no ticket in {envelope}"))
         .parse()
         .expect("a uuid")
+}
+
+/// The rows of the export's gated view as `who` sees them in `client`'s current transaction.
+fn gated_ids(client: &mut impl postgres::GenericClient) -> Vec<i64> {
+    client
+        .query(
+            "SELECT (line::jsonb ->> 'id')::bigint FROM fc_api.audit_export_lines",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+#[test]
+fn the_export_view_gives_rows_only_in_the_transaction_its_committed_ticket_opened() {
+    let db = TestDb::new("export_gate");
+    show(&db, "sw.alice", "fc:1", "s47 enquiry, case 1234");
+    let mut ig = db.sign_in("ig.officer").expect("ig.officer signs in");
+    let mut other = db.sign_in("ig.officer").expect("a second session");
+    let mut alice = db.sign_in("sw.alice").expect("sw.alice signs in");
+    // No gate: empty to everyone, the auditor included.
+    assert!(gated_ids(&mut ig).is_empty());
+    assert!(gated_ids(&mut alice).is_empty());
+
+    // Not with the ticket of the request's own, uncommitted transaction.
+    let mut tx = ig.transaction().unwrap();
+    let pending = ticket(&envelope(
+        &mut tx,
+        "SELECT fc_api.audit_export('{}'::jsonb)",
+    ));
+    let err = tx
+        .query_one("SELECT fc_api.audit_export_copy($1)", &[&pending])
+        .unwrap_err();
+    assert!(sqlstate(&err).starts_with("FCUSE:"), "{}", sqlstate(&err));
+    drop(tx);
+
+    let export = envelope(&mut ig, "SELECT fc_api.audit_export('{}'::jsonb)");
+    let committed = ticket(&export);
+    let own = export["audit_id"].as_i64().unwrap();
+    // Not for another role.
+    let err = alice
+        .query_one("SELECT fc_api.audit_export_copy($1)", &[&committed])
+        .unwrap_err();
+    assert!(sqlstate(&err).starts_with("FCNFD:"), "{}", sqlstate(&err));
+
+    // Its own role, in the transaction that presents it: every row up to the export's own.
+    let mut tx = ig.transaction().unwrap();
+    let upto: i64 = tx
+        .query_one("SELECT fc_api.audit_export_copy($1)", &[&committed])
+        .unwrap()
+        .get(0);
+    assert_eq!(upto, own);
+    assert_eq!(gated_ids(&mut tx), (1..=own).collect::<Vec<_>>());
+    // ...and the same lines through COPY, as famctx reads them.
+    let mut bytes = Vec::new();
+    tx.copy_out(
+        "COPY (SELECT line FROM fc_api.audit_export_lines) TO STDOUT \
+         WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')",
+    )
+    .unwrap()
+    .read_to_end(&mut bytes)
+    .unwrap();
+    let lines: Vec<Value> = String::from_utf8(bytes)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect();
+    assert_eq!(lines.len() as i64, own);
+    assert_eq!(lines[0].as_object().unwrap().len(), COLUMNS.len());
+    // Meanwhile, nobody else: not another session of the same role, not another operator.
+    assert!(gated_ids(&mut other).is_empty());
+    assert!(gated_ids(&mut alice).is_empty());
+    tx.commit().unwrap();
+    // Closed with its transaction, and the ticket was used once.
+    assert!(gated_ids(&mut ig).is_empty());
+    let err = ig
+        .query_one("SELECT fc_api.audit_export_copy($1)", &[&committed])
+        .unwrap_err();
+    assert!(sqlstate(&err).starts_with("FCNFD:"), "{}", sqlstate(&err));
+
+    // A CSV export keeps its cursor; one export a transaction.
+    let csv = envelope(
+        &mut ig,
+        "SELECT fc_api.audit_export('{\"format\": \"csv\"}'::jsonb)",
+    );
+    let err = ig
+        .query_one("SELECT fc_api.audit_export_copy($1)", &[&ticket(&csv)])
+        .unwrap_err();
+    assert!(
+        sqlstate(&err).starts_with("FCUSE:") && sqlstate(&err).contains("csv"),
+        "{}",
+        sqlstate(&err)
+    );
+    let first = ticket(&envelope(
+        &mut ig,
+        "SELECT fc_api.audit_export('{}'::jsonb)",
+    ));
+    let second = ticket(&envelope(
+        &mut ig,
+        "SELECT fc_api.audit_export('{}'::jsonb)",
+    ));
+    let mut tx = ig.transaction().unwrap();
+    tx.query_one("SELECT fc_api.audit_export_copy($1)", &[&first])
+        .unwrap();
+    let err = tx
+        .query_one("SELECT fc_api.audit_export_copy($1)", &[&second])
+        .unwrap_err();
+    assert!(
+        sqlstate(&err).contains("one export a transaction"),
+        "{}",
+        sqlstate(&err)
+    );
 }
 
 #[test]

@@ -189,10 +189,24 @@ fn no_operator_or_service_credential_reads_a_table() {
         "SELECT fc.disclose(NULL, 'searched', '{}', NULL, NULL, NULL, NULL, NULL)",
         "CREATE OR REPLACE FUNCTION fc.current_grants(p_guid uuid) RETURNS TABLE (source_code text, expires_at timestamptz, granted_at timestamptz, grant_id bigint) LANGUAGE sql AS 'SELECT code, NULL::timestamptz, now(), 0::bigint FROM fc.data_source'",
         "CREATE FUNCTION fc_api.x() RETURNS int LANGUAGE sql AS 'SELECT 1'",
+        "INSERT INTO fc.audit_export_gate (xid, upto) VALUES (pg_current_xact_id(), 1000000)",
+        "SELECT fc.audit_export_xact()",
     ];
+    // The one relation an operator may name: the export's gated view (V29), which has rows
+    // only in a transaction whose export gate fc_api.audit_export_copy opened. Without one, it
+    // is empty to everyone, the trusted service included.
+    let gated = "fc_api.audit_export_lines";
+    assert!(relations.iter().any(|r| r == gated), "{relations:?}");
+    for (who, session) in &mut sessions {
+        let rows = session
+            .query(&format!("SELECT * FROM {gated}"), &[])
+            .unwrap_or_else(|e| panic!("{who}: {gated}: {e}"));
+        assert!(rows.is_empty(), "{who}: {gated}: {} rows", rows.len());
+    }
     for (who, session) in &mut sessions {
         let reads = relations
             .iter()
+            .filter(|r| *r != gated)
             .map(|r| format!("SELECT * FROM {r} LIMIT 1"));
         for sql in reads.chain(writes.iter().map(|w| w.to_string())) {
             let err = session
