@@ -296,6 +296,18 @@ pub fn roots(path: &str) -> Result<openssl::x509::store::X509Store> {
     Ok(store.build())
 }
 
+/// Asks the server to cancel what a session is running, over a connection of its own to the
+/// server of `url`, with the same TLS settings. A stream famctx stops reading (`| head`) is
+/// cancelled so: the server would otherwise send all of it before the session could end.
+pub fn cancel(url: &str, token: &postgres::CancelToken) -> Result<()> {
+    let (_, mode, root_cert) = parse(url)?;
+    match tls(mode, root_cert.as_deref())? {
+        None => token.cancel_query(NoTls),
+        Some(c) => token.cancel_query(c),
+    }
+    .map_err(Error::from)
+}
+
 /// The sslrootcert of a connection string, if any.
 pub fn root_cert_of(url: &str) -> Option<String> {
     parse(url).ok().and_then(|(_, _, root)| root)

@@ -304,6 +304,8 @@ pub struct Door {
     client: Option<Client>,
     /// The sign-in to PostgreSQL, under way on another thread until waited for.
     signing: Option<std::thread::JoinHandle<Result<Client>>>,
+    /// The connection string of that session: where a cancel request goes.
+    database_url: String,
     /// The operator's AD password, for the warehouse (admins read it as themselves).
     password: Option<String>,
     /// Set in a service deployment: the acting user named in every request.
@@ -432,11 +434,12 @@ impl Door {
         }
         match checked {
             Ok((operator, directory, bound)) => {
-                let (connect, acting) = if as_owner {
+                let (connect, acting, database_url) = if as_owner {
                     let url = ctx.settings.require("owner_url")?.to_string();
                     let timeout = ctx.settings.seconds("db_timeout")?;
-                    let connect: Connect = Box::new(move || crate::db::connect(&url, timeout));
-                    (connect, Some(acting_user(&operator)))
+                    let at = url.clone();
+                    let connect: Connect = Box::new(move || crate::db::connect(&at, timeout));
+                    (connect, Some(acting_user(&operator)), url)
                 } else {
                     sign_in(ctx, auth, &operator, password.as_deref())?
                 };
@@ -446,6 +449,7 @@ impl Door {
                     bound,
                     client: None,
                     signing: Some(std::thread::spawn(connect)),
+                    database_url,
                     password,
                     acting,
                     basis: attempt.basis.map(str::to_string),
@@ -552,16 +556,20 @@ impl Door {
         self.unwrap(envelope)
     }
 
-    /// `call`, its answer read as `T`.
+    /// `call`, its answer read as `T` straight from the database's text.
     pub fn call_as<T: DeserializeOwned>(&mut self, function: &str, request: Value) -> Result<T> {
-        let answer = self.call(function, request)?;
-        read_answer(function, answer)
+        let request = if request.is_object() {
+            request
+        } else {
+            json!({})
+        };
+        self.call_serialized(function, &request)
     }
 
-    /// `call_as` for a request that is large (a bulk file's changes): it is written once,
-    /// straight into the statement's parameter, never built as a `Value` first. It must
-    /// serialize as a JSON object; the door's own keys are added after its keys, so they are
-    /// the ones the database reads.
+    /// `call`, its answer read as `T` straight from the database's text, and the request
+    /// written once, straight into the statement's parameter (a bulk file's changes are
+    /// megabytes): never built as a `Value` first. It must serialize as a JSON object; the
+    /// door's own keys are added after its keys, so they are the ones the database reads.
     pub fn call_serialized<T: DeserializeOwned>(
         &mut self,
         function: &str,
@@ -583,7 +591,7 @@ impl Door {
         if let Some(ticket) = envelope.ticket {
             let row = self.collect(&ticket)?;
             // A "not found" is handed over like a disclosure, once its audit row committed.
-            if let Some(err) = read_json::<Handed>(function, &row)?.refusal {
+            if let Some(err) = handed_refusal(function, &row)? {
                 return Err(refusal(&err));
             }
             return read_json(function, &row);
@@ -686,8 +694,10 @@ impl Door {
     ) -> Result<()> {
         let ticket = self.ticket(function, request)?;
         let gate = api_function(gate)?;
+        let url = self.database_url.clone();
         let mut tx = self.signed_in()?.transaction()?;
         tx.query_one(&format!("SELECT {gate}($1)"), &[&ticket])?;
+        let cancel = tx.cancel_token();
         let mut reader = tx.copy_out(copy)?;
         loop {
             let n = {
@@ -695,7 +705,12 @@ impl Door {
                 if chunk.is_empty() {
                     break;
                 }
-                each(chunk)?;
+                if let Err(e) = each(chunk) {
+                    // The rest is not wanted: cancelled, so that the rollback need not wait
+                    // for the server to send it all.
+                    let _ = crate::db::cancel(&url, &cancel);
+                    return Err(e);
+                }
                 chunk.len()
             };
             reader.consume(n);
@@ -823,23 +838,27 @@ fn sign_in(
     auth: AuthMethod,
     operator: &Operator,
     password: Option<&str>,
-) -> Result<(Connect, Option<Value>)> {
+) -> Result<(Connect, Option<Value>, String)> {
     let timeout = ctx.settings.seconds("db_timeout")?;
     match (auth, password) {
         (AuthMethod::Password, Some(pw)) => {
             let url = ctx.settings.require("database_url")?.to_string();
+            let at = url.clone();
             let role = operator.account.sam.to_lowercase();
             let pw = pw.to_string();
             Ok((
-                Box::new(move || signed_in(|| crate::db::connect_as(&url, &role, &pw, timeout))),
+                Box::new(move || signed_in(|| crate::db::connect_as(&at, &role, &pw, timeout))),
                 None,
+                url,
             ))
         }
         _ => {
             let url = crate::config::service_database_url(&ctx.settings)?;
+            let at = url.clone();
             Ok((
-                Box::new(move || crate::db::connect(&url, timeout)),
+                Box::new(move || crate::db::connect(&at, timeout)),
                 Some(acting_user(operator)),
+                url,
             ))
         }
     }
@@ -893,18 +912,32 @@ fn sign_in_refused(
                 account: account.clone(),
                 roles: Vec::new(),
             };
-            let (connect, acting) = sign_in(ctx, auth, &operator, password)?;
+            let (connect, acting, _) = sign_in(ctx, auth, &operator, password)?;
             Ok((connect()?, acting))
         }
     }
 }
 
 /// An envelope of a door function (see [`Door::call_serialized`]), its result read as `T`.
+/// A key that is present counts even when it is null, as [`Door::call`] reads it: an
+/// `"error": null` is a refusal, a `"result": null` is read as `T`.
 #[derive(serde::Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
 struct Envelope<T> {
+    #[serde(default, deserialize_with = "present")]
     error: Option<Value>,
     ticket: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     result: Option<T>,
+}
+
+/// A key's value, present even when it is null.
+fn present<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 /// What `fc_api.collect` handed over, as far as a refusal goes (the rest is skipped).
@@ -932,6 +965,21 @@ impl<'a> postgres::types::FromSql<'a> for JsonText<'a> {
     fn accepts(ty: &Type) -> bool {
         *ty == Type::JSONB || *ty == Type::JSON
     }
+}
+
+/// The refusal a collected document is, if it is one: an object with a `refusal` key. Only an
+/// object is read for it, and without building the document: serde would read an array into
+/// `Handed` by position, and take a list's first entry for a refusal.
+fn handed_refusal(function: &str, row: &postgres::Row) -> Result<Option<Value>> {
+    let text: JsonText = row.try_get(0).map_err(|e| {
+        Error::Other(format!(
+            "the answer of fc_api.{function} could not be read: {e}"
+        ))
+    })?;
+    if text.0.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Ok(None);
+    }
+    Ok(read_json::<Handed>(function, row)?.refusal)
 }
 
 /// The first column of `row`, read as `T` from its JSON text.

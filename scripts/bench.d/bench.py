@@ -1123,10 +1123,11 @@ class Bench:
         famctx_cmd = e.famctx_cmd("audit", "export", "-o", "jsonl")
         # The same statement famctx runs (V29): the gated view of the export's lines, through
         # psql's \copy, its gate opened by the owner in the same transaction (every row, no
-        # window). CSV with quote and delimiter characters that JSON never holds raw writes each
-        # line as it is (text COPY would double every backslash).
+        # window) with the plan setting fc_api.audit_export_copy makes (rows in id order from
+        # each month's primary key, no sort). CSV with quote and delimiter characters that JSON
+        # never holds raw writes each line as it is (text COPY would double every backslash).
         psql_cmd = e.psql_cmd(
-            e.fc_owner, "-c", "BEGIN",
+            e.fc_owner, "-c", "BEGIN", "-c", "SET LOCAL enable_sort = off",
             "-c", "INSERT INTO fc.audit_export_gate (xid, upto) SELECT pg_current_xact_id(), max(id) FROM fc.audit_log",
             "-c", "\\copy (SELECT line FROM fc_api.audit_export_lines) TO STDOUT "
                   "WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')",

@@ -20,7 +20,9 @@
 --    so a gate left behind by a committed transaction opens nothing again; the next export
 --    clears those.
 --  * The caller then runs COPY (SELECT line FROM fc_api.audit_export_lines) TO STDOUT in the same
---    transaction. Users' conditions on the view run only on rows the gate let through
+--    transaction. The rows leave in id order as they are read, from the first one: the function
+--    turns sorting off for the rest of the transaction, so the plan merges each month's primary
+--    key rather than sorting the whole export first. Users' conditions on the view run only on rows the gate let through
 --    (security_barrier), so no function of theirs sees a row outside the export.
 -- CSV exports keep the cursor of fc_api.audit_export_open: famctx rewrites their cells (formula
 -- neutralising) one by one anyway. audit_export_copy refuses a ticket of a CSV export.
@@ -77,6 +79,11 @@ BEGIN
     DELETE FROM fc.audit_export_gate g WHERE g.xid < pg_snapshot_xmin(pg_current_snapshot());
     INSERT INTO fc.audit_export_gate (xid, upto, since, until)
     VALUES (pg_current_xact_id(), v_upto, (d ->> 'since')::timestamptz, (d ->> 'until')::timestamptz);
+    -- For the rest of this transaction (not a setting of this function, so it outlives the
+    -- call): the rows in id order straight from each month's primary key, not sorted. A sort
+    -- is about 15% quicker in all, but it sends nothing before the whole export is sorted,
+    -- and it spools the export to temporary files on the server.
+    PERFORM set_config('enable_sort', 'off', true);
     RETURN v_upto;
 END;
 $$;
