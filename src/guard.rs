@@ -901,10 +901,13 @@ fn sign_in_refused(
 ) -> Result<(Client, Option<Value>)> {
     let timeout = ctx.settings.seconds("db_timeout")?;
     match (auth, password) {
-        // One attempt: an account PostgreSQL's own check refuses is refused every time.
+        // Tried as often as any sign-in: PostgreSQL refuses an account without a login role
+        // every time, but a refusal that only a dropped LDAP session caused would leave the
+        // refused attempt out of the trail.
         (AuthMethod::Password, Some(pw)) => {
             let url = ctx.settings.require("database_url")?;
-            let client = crate::db::connect_as(url, &account.sam.to_lowercase(), pw, timeout)?;
+            let role = account.sam.to_lowercase();
+            let client = signed_in(|| crate::db::connect_as(url, &role, pw, timeout))?;
             Ok((client, None))
         }
         _ => {
