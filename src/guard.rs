@@ -695,29 +695,44 @@ impl Door {
         let ticket = self.ticket(function, request)?;
         let gate = api_function(gate)?;
         let url = self.database_url.clone();
-        let mut tx = self.signed_in()?.transaction()?;
-        tx.query_one(&format!("SELECT {gate}($1)"), &[&ticket])?;
-        let cancel = tx.cancel_token();
-        let mut reader = tx.copy_out(copy)?;
-        loop {
-            let n = {
-                let chunk = reader.fill_buf().map_err(copy_error)?;
-                if chunk.is_empty() {
-                    break;
-                }
-                if let Err(e) = each(chunk) {
-                    // The rest is not wanted: cancelled, so that the rollback need not wait
-                    // for the server to send it all.
-                    let _ = crate::db::cancel(&url, &cancel);
-                    return Err(e);
-                }
-                chunk.len()
-            };
-            reader.consume(n);
+        let mut abandoned = None;
+        {
+            let mut tx = self.signed_in()?.transaction()?;
+            tx.query_one(&format!("SELECT {gate}($1)"), &[&ticket])?;
+            let cancel = tx.cancel_token();
+            let mut reader = tx.copy_out(copy)?;
+            loop {
+                // Each chunk is one CopyData message: one row as the server sent it.
+                let n = {
+                    let chunk = reader.fill_buf().map_err(copy_error)?;
+                    if chunk.is_empty() {
+                        break;
+                    }
+                    if let Err(e) = each(chunk) {
+                        // The rest is not wanted: cancelled, so that the rollback need not
+                        // wait for the server to send it all.
+                        let _ = crate::db::cancel(&url, &cancel);
+                        abandoned = Some(e);
+                        break;
+                    }
+                    chunk.len()
+                };
+                reader.consume(n);
+            }
+            drop(reader);
+            if abandoned.is_none() {
+                tx.commit()?;
+            }
         }
-        drop(reader);
-        tx.commit()?;
-        Ok(())
+        match abandoned {
+            None => Ok(()),
+            Some(e) => {
+                // Rolled back; the session is not used again, so a cancel that arrives late
+                // can reach nothing else.
+                self.client = None;
+                Err(e)
+            }
+        }
     }
 
     /// The rows of a stream whose ticket a disclosed document named: `fc_api.<open>(ticket)`
@@ -869,8 +884,13 @@ fn sign_in(
 /// (a dropped or slow LDAP session): it is tried twice more, a moment apart, before it is
 /// reported.
 fn signed_in(connect: impl Fn() -> Result<Client>) -> Result<Client> {
+    signed_in_after(&[0, 200, 800], connect)
+}
+
+/// A sign-in tried after each pause (milliseconds) while PostgreSQL refuses it.
+fn signed_in_after(pauses: &[u64], connect: impl Fn() -> Result<Client>) -> Result<Client> {
     let mut last = None;
-    for pause in [0u64, 200, 800] {
+    for &pause in pauses {
         std::thread::sleep(std::time::Duration::from_millis(pause));
         match connect() {
             Err(e @ Error::Auth(_)) => last = Some(e),
@@ -901,13 +921,15 @@ fn sign_in_refused(
 ) -> Result<(Client, Option<Value>)> {
     let timeout = ctx.settings.seconds("db_timeout")?;
     match (auth, password) {
-        // Tried as often as any sign-in: PostgreSQL refuses an account without a login role
-        // every time, but a refusal that only a dropped LDAP session caused would leave the
-        // refused attempt out of the trail.
+        // Tried twice: PostgreSQL refuses an account without a login role every time, but a
+        // refusal that only a dropped LDAP session caused would leave the refused attempt out
+        // of the trail. Not three times, as a sign-in is: each failure is a line in the
+        // server's log, and three of them a refusal look like password guessing.
         (AuthMethod::Password, Some(pw)) => {
             let url = ctx.settings.require("database_url")?;
             let role = account.sam.to_lowercase();
-            let client = signed_in(|| crate::db::connect_as(url, &role, pw, timeout))?;
+            let client =
+                signed_in_after(&[0, 300], || crate::db::connect_as(url, &role, pw, timeout))?;
             Ok((client, None))
         }
         _ => {
@@ -946,6 +968,7 @@ where
 /// What `fc_api.collect` handed over, as far as a refusal goes (the rest is skipped).
 #[derive(serde::Deserialize)]
 struct Handed {
+    #[serde(default, deserialize_with = "present")]
     refusal: Option<Value>,
 }
 

@@ -868,6 +868,14 @@ fn gated_ids(client: &mut impl postgres::GenericClient) -> Vec<i64> {
         .collect()
 }
 
+/// `client` may not name the export's view at all.
+fn view_refused(client: &mut impl postgres::GenericClient) {
+    let err = client
+        .query("SELECT * FROM fc_api.audit_export_lines", &[])
+        .unwrap_err();
+    assert!(sqlstate(&err).starts_with("42501:"), "{}", sqlstate(&err));
+}
+
 #[test]
 fn the_export_view_gives_rows_only_in_the_transaction_its_committed_ticket_opened() {
     let db = TestDb::new("export_gate");
@@ -875,9 +883,9 @@ fn the_export_view_gives_rows_only_in_the_transaction_its_committed_ticket_opene
     let mut ig = db.sign_in("ig.officer").expect("ig.officer signs in");
     let mut other = db.sign_in("ig.officer").expect("a second session");
     let mut alice = db.sign_in("sw.alice").expect("sw.alice signs in");
-    // No gate: empty to everyone, the auditor included.
+    // No gate: empty to the auditor; a user may not name it.
     assert!(gated_ids(&mut ig).is_empty());
-    assert!(gated_ids(&mut alice).is_empty());
+    view_refused(&mut alice);
 
     // Not with the ticket of the request's own, uncommitted transaction.
     let mut tx = ig.transaction().unwrap();
@@ -926,14 +934,70 @@ fn the_export_view_gives_rows_only_in_the_transaction_its_committed_ticket_opene
     assert_eq!(lines[0].as_object().unwrap().len(), COLUMNS.len());
     // Meanwhile, nobody else: not another session of the same role, not another operator.
     assert!(gated_ids(&mut other).is_empty());
-    assert!(gated_ids(&mut alice).is_empty());
+    view_refused(&mut alice);
     tx.commit().unwrap();
-    // Closed with its transaction, and the ticket was used once.
+    // Closed with its transaction, the ticket taken, and the opening kept on record.
     assert!(gated_ids(&mut ig).is_empty());
     let err = ig
         .query_one("SELECT fc_api.audit_export_copy($1)", &[&committed])
         .unwrap_err();
     assert!(sqlstate(&err).starts_with("FCNFD:"), "{}", sqlstate(&err));
+    let (role, range): (String, i64) = db
+        .superuser()
+        .query_one(
+            "SELECT db_role::text, upto FROM fc.audit_export_gate ORDER BY opened_at DESC LIMIT 1",
+            &[],
+        )
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    assert_eq!((role.as_str(), range), ("ig.officer", own));
+
+    // A transaction that rolls back leaves its ticket: the same rows again, under the same
+    // audit row, within the ticket's 15 minutes.
+    let again = envelope(&mut ig, "SELECT fc_api.audit_export('{}'::jsonb)");
+    for _ in 0..2 {
+        let mut tx = ig.transaction().unwrap();
+        let upto: i64 = tx
+            .query_one("SELECT fc_api.audit_export_copy($1)", &[&ticket(&again)])
+            .unwrap()
+            .get(0);
+        assert_eq!(upto, again["audit_id"].as_i64().unwrap());
+        drop(tx);
+    }
+
+    // A gate row is the caller's only for its own transaction id, its own role, and opened
+    // since the transaction began: one carried over from another cluster (a restore) whose
+    // id this transaction reuses opens nothing.
+    let mut tx = ig.transaction().unwrap();
+    let xid: String = tx
+        .query_one("SELECT pg_current_xact_id()::text", &[])
+        .unwrap()
+        .get(0);
+    let mut su = db.superuser();
+    su.execute(
+        "INSERT INTO fc.audit_export_gate (xid, upto, db_role, opened_at) \
+         VALUES ($1::text::xid8, 1000000, 'ig.officer', now() - interval '1 day')",
+        &[&xid],
+    )
+    .unwrap();
+    assert!(
+        gated_ids(&mut tx).is_empty(),
+        "opened before the transaction"
+    );
+    su.execute(
+        "UPDATE fc.audit_export_gate SET opened_at = clock_timestamp(), db_role = 'sw.alice' \
+         WHERE xid = $1::text::xid8",
+        &[&xid],
+    )
+    .unwrap();
+    assert!(gated_ids(&mut tx).is_empty(), "opened by another role");
+    su.execute(
+        "UPDATE fc.audit_export_gate SET db_role = 'ig.officer' WHERE xid = $1::text::xid8",
+        &[&xid],
+    )
+    .unwrap();
+    assert!(!gated_ids(&mut tx).is_empty(), "its own gate opens it");
+    drop(tx);
 
     // A CSV export keeps its cursor; one export a transaction.
     let csv = envelope(
