@@ -552,8 +552,7 @@ impl Door {
     /// audit row has committed) or, for a change, its result. A refusal becomes the error of
     /// its kind.
     pub fn call(&mut self, function: &str, request: Value) -> Result<Value> {
-        let envelope = self.envelope(function, request)?;
-        self.unwrap(envelope)
+        self.call_as(function, request)
     }
 
     /// `call`, its answer read as `T` straight from the database's text.
@@ -634,24 +633,6 @@ impl Door {
         self.signed_in()?
             .query_typed_one("SELECT fc_api.collect($1)", &[(&ticket, Type::UUID)])
             .map_err(Error::from)
-    }
-
-    fn unwrap(&mut self, mut envelope: Value) -> Result<Value> {
-        if let Some(ticket) = envelope.get("ticket").and_then(Value::as_str) {
-            let row = self.collect(ticket)?;
-            let document: Value = row.get(0);
-            // A "not found" is handed over like a disclosure, once its audit row committed.
-            if let Some(err) = document.get("refusal") {
-                return Err(refusal(err));
-            }
-            return Ok(document);
-        }
-        match envelope.get_mut("result").map(Value::take) {
-            Some(r) => Ok(r),
-            None => Err(Error::Other(
-                "the database answered without a document, a result or an error".into(),
-            )),
-        }
     }
 
     /// A stream: `fc_api.<function>(request)` writes the audit row and returns a ticket;
@@ -944,8 +925,8 @@ fn sign_in_refused(
 }
 
 /// An envelope of a door function (see [`Door::call_serialized`]), its result read as `T`.
-/// A key that is present counts even when it is null, as [`Door::call`] reads it: an
-/// `"error": null` is a refusal, a `"result": null` is read as `T`.
+/// A key that is present counts even when it is null: an `"error": null` is a refusal, a
+/// `"result": null` is read as `T`.
 #[derive(serde::Deserialize)]
 #[serde(bound = "T: DeserializeOwned")]
 struct Envelope<T> {

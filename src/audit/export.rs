@@ -13,8 +13,8 @@ pub(crate) fn export_command(ctx: &Context, args: &ExportArgs) -> Result<u8> {
     // hold until a commit at its end. So fc_api.audit_export writes and commits the audit row
     // (audit_exported, naming the filter and the format) first and returns a ticket; only then
     // does fc_api.audit_export_copy (or, for CSV, fc_api.audit_export_open), in a new
-    // transaction, open the rows in id order up to and including the export's own row. If the stream fails half-way, the row
-    // still records that the export was asked for and allowed.
+    // transaction, open the rows in id order up to and including the export's own row. If the
+    // stream fails half-way, the row still records that the export was asked for and allowed.
     let mut door = auditor_door(ctx, &args.basis, Action::AuditExported)?;
     export(&mut door, request, ctx.format)?;
     Ok(code::SUCCESS)
