@@ -46,8 +46,9 @@ REVOKE ALL ON fc.audit_export_gate FROM PUBLIC;
 
 -- The range of the export open in the caller's transaction, if one is: its gate row, for this
 -- transaction id, opened by this session's role since the transaction began. Read by the view
--- once a statement, in the leader: pg_current_xact_id_if_assigned is marked parallel unsafe, and
--- one unsafe call anywhere in a statement keeps the whole statement from parallel workers.
+-- once for each bound of the range, before the scan, in the leader: pg_current_xact_id_if_assigned
+-- is marked parallel unsafe, and one unsafe call anywhere in a statement keeps the whole
+-- statement from parallel workers.
 CREATE FUNCTION fc.audit_export_range(OUT upto bigint, OUT since timestamptz, OUT until timestamptz)
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$

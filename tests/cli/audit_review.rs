@@ -930,8 +930,15 @@ fn the_export_view_gives_rows_only_in_the_transaction_its_committed_ticket_opene
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
         .collect();
-    assert_eq!(lines.len() as i64, own);
-    assert_eq!(lines[0].as_object().unwrap().len(), COLUMNS.len());
+    let ids: Vec<i64> = lines.iter().filter_map(|l| l["id"].as_i64()).collect();
+    assert_eq!(ids, (1..=own).collect::<Vec<_>>(), "in id order, each once");
+    for l in &lines {
+        let mut keys: Vec<&str> = l.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        let mut want = COLUMNS.to_vec();
+        want.sort_unstable();
+        assert_eq!(keys, want, "every column, by the export's names");
+    }
     // Meanwhile, nobody else: not another session of the same role, not another operator.
     assert!(gated_ids(&mut other).is_empty());
     view_refused(&mut alice);
